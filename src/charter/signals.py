@@ -102,3 +102,18 @@ class Findings(BaseModel):
         """The strongest signal with this id, if any."""
         found = [s for s in self.signals if s.id == signal_id]
         return max(found, key=lambda s: s.score) if found else None
+
+
+class Reason(BaseModel):
+    """Why a decision came out as it did: which priority, which rule, in plain words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    priority: Priority
+    rule: str  # a catalog id, a category id, or a named decision rule
+    text: str
+
+
+def ordered(reasons: list[Reason]) -> list[Reason]:
+    """Reasons by the spec's priorities (safety first), keeping order within a priority."""
+    return sorted(reasons, key=lambda r: PRIORITY_RANK[r.priority])
