@@ -164,7 +164,7 @@ def parse_openai(messages: Any) -> Conversation:
         role = raw.get("role")
         if role is None:
             raise ConversationError(where, "missing 'role'")
-        if role not in _OPENAI_ROLES:
+        if not isinstance(role, str) or role not in _OPENAI_ROLES:
             raise ConversationError(
                 f"{where}.role",
                 f"unknown role {role!r}; expected one of {', '.join(sorted(_OPENAI_ROLES))}",
@@ -213,7 +213,7 @@ def parse_anthropic(messages: Any, *, system: Any = None) -> Conversation:
         role = raw.get("role")
         if role is None:
             raise ConversationError(where, "missing 'role'")
-        if role not in _ANTHROPIC_ROLES:
+        if not isinstance(role, str) or role not in _ANTHROPIC_ROLES:
             hint = " (put the system prompt in the top-level 'system' field)" if role == "system" else ""
             raise ConversationError(f"{where}.role",
                                     f"unknown role {role!r}; expected 'user' or 'assistant'{hint}")
@@ -225,7 +225,8 @@ def parse_anthropic(messages: Any, *, system: Any = None) -> Conversation:
         elif isinstance(content, list):
             blocks = content
         else:
-            raise ConversationError(f"{where}.content", f"expected a string or an array of blocks, got {_kind(content)}")
+            raise ConversationError(f"{where}.content",
+                                    f"expected a string or an array of blocks, got {_kind(content)}")
         texts: list[str] = []
         tool_calls: list[ToolCall] = []
         for j, block in enumerate(blocks):
@@ -269,15 +270,44 @@ def parse_anthropic(messages: Any, *, system: Any = None) -> Conversation:
 
 # A lead-in that announces data the user is handing over: "summarise this e-mail:",
 # "here is the document:", "translate the following:". What follows it is non-principal.
+# Users also put colons in their own sentences ("I read a lot of history. Question: ...",
+# "Here's my problem: ...", "Edit: I meant ..."), so a processing verb only counts where it
+# reads as an instruction (at the start, after punctuation, or after "you", "to", "please"),
+# and "here is" / "the following" only when it names a document-like thing.
+_DOC_NOUN = r"""
+    e-?mails?|mails?|messages?|texts?|documents?|docs?|articles?|letters?|essays?|posts?
+    |paragraphs?|passages?|excerpts?|extracts?|quotes?|code|snippets?|scripts?|transcripts?
+    |logs?|output|errors?|traceback|reports?|reviews?|contracts?|drafts?|poems?|lyrics|pages?
+    |webpages?|chats?|conversations?|threads?|tweets?|comments?|memos?|files?|abstracts?
+    |notices?|announcements?|descriptions?|listings?|recipes?|speech|statements?|repl(?:y|ies)
+    |responses?|sections?|chapters?|papers?|blog|ads?|adverts?|cv|resume|bio|sms|dms?
+    |press\ release|terms|agreement|policy|content
+"""
 _LEAD_IN = re.compile(
     r"""(?ix)
-    ^(?P<lead>[^\n]{0,200}?
-      (?:\b(?:summari[sz]e|translate|proofread|review|analy[sz]e|rewrite|paraphrase|check|explain|
+    ^(?P<lead>
+      (?:(?:[^\n]{0,200}?(?:[.!?;,:]\s*|\b(?:please|pls|kindly|you|to|and|then|me|us)\s+))?
+         (?:(?:please|pls|kindly|just|quickly|also|now|briefly)\s+)?
+         \b(?:summari[sz]e|translate|proofread|review|analy[sz]e|rewrite|paraphrase|check|explain|
              classify|categori[sz]e|extract|read|reply\ to|respond\ to|answer|fix|edit|shorten|
              critique|evaluate|tl;?dr|what\ does)\b[^\n:]{0,120}
-        |\b(?:here\ is|here's|here\ are|below\ is|the\ following|this\ is)\b[^\n:]{0,120})
+       |[^\n]{0,200}?\b(?:here\ is|here['\u2019]s|here\ are|below\ is|below\ are|the\ following
+             |this\ is|these\ are)\b(?P<announced>[^\n:]{0,120}))
     :)[ \t]*\n?(?P<body>.+)$""",
     re.DOTALL,
+)
+# What "here is ..." announces must be document-like ("here is the e-mail:", "here's what
+# he wrote:"), not the user's own matter ("here's my problem:", "this is my situation:").
+_DOC_ANNOUNCED = re.compile(
+    r"""(?ix)\b(?:""" + _DOC_NOUN + r""")\b
+    |\bwhat\b[^\n:]{0,60}?\b(?:wrote|writes|sent|said|says|posted|forwarded|replied)\b""",
+)
+# A lead that ends by announcing the user's own matter ("I have a question:", "explain
+# something:") or is a forum-style label ("Edit:", "Answer:") introduces the user's words.
+_OWN_WORDS_LEAD = re.compile(
+    r"(?:^\s*(?:edit|answer)|\b(?:questions?|problems?|situation|symptoms|something|thing"
+    r"|context|background|dilemma|concerns?))\s*:$",
+    re.IGNORECASE,
 )
 _FENCE = re.compile(r"```[^\n]*\n(?P<body>.*?)```|\"\"\"(?P<body2>.*?)\"\"\"", re.DOTALL)
 _TAGGED = re.compile(
@@ -296,35 +326,47 @@ def split_pasted(text: str, *, index: int, name: str | None = None) -> list[Mess
     lines) and text after a lead-in such as "summarise this e-mail:" become
     non-principal messages with source ``pasted``; the rest stays with the user.
     """
-    spans: list[tuple[int, int]] = []
+    # (outer start, outer end, body start, body end): the delimiters between outer and body
+    # (```lang, """, <document>) belong neither to the user's words nor to the pasted text.
+    spans: list[tuple[int, int, int, int]] = []
     for rx, groups in ((_TAGGED, ("body",)), (_FENCE, ("body", "body2"))):
         for m in rx.finditer(text):
             for g in groups:
                 if m.group(g) is not None and m.group(g).strip():
-                    spans.append((m.start(g), m.end(g)))
-    spans.extend(_quoted_blocks(text))
+                    spans.append((m.start(), m.end(), m.start(g), m.end(g)))
+    spans.extend((s, e, s, e) for s, e in _quoted_blocks(text))
     if not spans:
-        m = _LEAD_IN.match(text)
-        if m and len(m.group("body").strip()) >= _MIN_PASTED:
-            spans.append((m.start("body"), m.end("body")))
+        lead = _LEAD_IN.match(text)
+        if lead and _is_lead_in(lead):
+            start, end = lead.start("body"), lead.end("body")
+            spans.append((start, end, start, end))
     if not spans:
         return [Message(principal=Principal.USER, source=Source.USER, text=text, index=index, name=name)]
-    spans = _merge(spans)
     own: list[str] = []
     pasted: list[Message] = []
     cursor = 0
-    for start, end in spans:
-        own.append(text[cursor:start])
+    for outer_start, outer_end, start, end in _merge(spans):
+        own.append(text[cursor:outer_start])
         body = text[start:end]
         if _QUOTED_LINE.match(body):
             body = _QUOTED_LINE.sub("", body)
         pasted.append(Message(principal=Principal.NON_PRINCIPAL, source=Source.PASTED,
                               text=body.strip(), index=index, name=name))
-        cursor = end
+        cursor = outer_end
     own.append(text[cursor:])
     user_text = " ".join(part.strip() for part in own if part.strip())
     user_msg = Message(principal=Principal.USER, source=Source.USER, text=user_text, index=index, name=name)
     return [user_msg, *pasted]
+
+
+def _is_lead_in(m: re.Match[str]) -> bool:
+    """Whether a `_LEAD_IN` match really hands over data rather than the user's own words."""
+    if len(m.group("body").strip()) < _MIN_PASTED:
+        return False
+    announced = m.group("announced")
+    if announced is not None and not _DOC_ANNOUNCED.search(announced):
+        return False
+    return not _OWN_WORDS_LEAD.search(m.group("lead"))
 
 
 def _quoted_blocks(text: str) -> Iterable[tuple[int, int]]:
@@ -346,13 +388,17 @@ def _quoted_blocks(text: str) -> Iterable[tuple[int, int]]:
         yield (start, pos)
 
 
-def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+def _merge(spans: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Merge overlapping (outer start, outer end, body start, body end) spans, so a block
+    nested in another (a fence inside a <document>) stays part of the outer one."""
+    merged: list[tuple[int, int, int, int]] = []
+    for outer_start, outer_end, start, end in sorted(spans):
+        if merged and outer_start < merged[-1][1]:
+            m_start, m_end, m_body_start, m_body_end = merged[-1]
+            merged[-1] = (m_start, max(outer_end, m_end), min(start, m_body_start),
+                          max(end, m_body_end))
         else:
-            merged.append((s, e))
+            merged.append((outer_start, outer_end, start, end))
     return merged
 
 
@@ -389,7 +435,7 @@ def _openai_text(content: Any, where: str, *, allow_null: bool) -> str:
         ptype = part.get("type")
         if ptype == "text":
             texts.append(_required_str(part, "text", pwhere))
-        elif ptype in _MEDIA_PARTS:
+        elif isinstance(ptype, str) and ptype in _MEDIA_PARTS:
             if ptype == "refusal":
                 texts.append(_required_str(part, "refusal", pwhere))
         elif ptype is None:
