@@ -170,13 +170,14 @@ def decide(catalog: Catalog, deployment: Deployment, findings: Findings) -> Deci
     if action == Action.DECLINE and "state_limits" not in obligations:
         obligations.append("state_limits")  # the catalog says so too; kept explicit as a guarantee
 
-    if not verdicts and not any(r.priority != Priority.HELPFULNESS for r in reasons):
-        reasons.append(Reason(priority=Priority.HELPFULNESS, rule="helpfulness",
-                              text="nothing here conflicts with safety, ethics or the operator's guidelines: "
-                                   "be as helpful as possible"))
-    elif action == Action.HELP and verdicts:
-        reasons.append(Reason(priority=Priority.HELPFULNESS, rule="helpfulness",
-                              text="on balance the request should be helped fully; unhelpfulness has real costs"))
+    if deployment.inferences:
+        reasons.append(Reason(priority=Priority.GUIDELINES, rule="deployment",
+                              text="read from the operator's words: "
+                                   + "; ".join(f"{i.what} (\"{i.evidence}\")" for i in deployment.inferences[:6])))
+    if action == Action.HELP:
+        reasons.append(Reason(priority=Priority.HELPFULNESS, rule="helpfulness", text=(
+            "on balance the request should be helped fully; unhelpfulness has real costs" if verdicts else
+            "nothing here conflicts with safety, ethics or the operator's guidelines: be as helpful as possible")))
 
     return Decision(
         action=action,

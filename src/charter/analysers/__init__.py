@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -55,7 +55,6 @@ class Analyser(Protocol):
 A = TypeVar("A", bound=type[Analyser])
 
 _registry: dict[str, type[Analyser]] = {}
-_loaded = False
 
 
 def register(cls: A) -> A:
@@ -69,18 +68,19 @@ def register(cls: A) -> A:
 
 
 def registered() -> dict[str, type[Analyser]]:
-    """All analyser classes by name: Charter's own first, then entry points."""
-    global _loaded
-    if not _loaded:
-        for module in BUILTIN_MODULES:
-            import_module(module)
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            loaded: object = ep.load()
-            if not (isinstance(loaded, type) and hasattr(loaded, "analyse")):
-                raise TypeError(f"entry point {ep.name!r} in {ENTRY_POINT_GROUP} is not an analyser class")
-            register(loaded)  # type: ignore[type-var]
-        _loaded = True
-    return dict(_registry)
+    """All analyser classes by name: Charter's own, then entry points (which may replace them)."""
+    for module in BUILTIN_MODULES:
+        import_module(module)  # each registers itself; a second import is a dictionary lookup
+    found = dict(_registry)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        loaded: object = ep.load()
+        if not (isinstance(loaded, type) and isinstance(getattr(loaded, "name", None), str)
+                and callable(getattr(loaded, "analyse", None))):
+            raise TypeError(f"entry point {ep.name!r} in group {ENTRY_POINT_GROUP} does not name an analyser "
+                            "class (one with a 'name' string and an 'analyse' method)")
+        plugin = cast("type[Analyser]", loaded)
+        found[plugin.name] = plugin
+    return found
 
 
 def default_analysers(factory: Callable[[type[Analyser]], Analyser] | None = None) -> list[Analyser]:
