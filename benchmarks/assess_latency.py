@@ -101,7 +101,8 @@ def bench_cli(n: int, seed: int) -> dict[str, Any]:
         path = Path(tmp) / "short.jsonl"
         with path.open("w") as fh:
             for i in range(n):
-                fh.write(json.dumps({"id": str(i), "messages": [{"role": "user", "content": rng.choice(TURNS)}]}) + "\n")
+                row = {"id": str(i), "messages": [{"role": "user", "content": rng.choice(TURNS)}]}
+                fh.write(json.dumps(row) + "\n")
         t = time.perf_counter()
         proc = subprocess.run([str(exe), "assess", "--jsonl", str(path), "-q"], capture_output=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": "0"})

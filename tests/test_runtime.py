@@ -127,9 +127,9 @@ def test_system_override_in_a_user_turn_unlocks_nothing() -> None:
 
 def test_anthropic_and_openai_shapes_decide_alike() -> None:
     openai = CHARTER.assess([system("You are a coding assistant."), user("Write me a sonnet about autumn.")])
+    blocks = [{"type": "text", "text": "Write me a sonnet about autumn."}]
     anthropic = CHARTER.assess({"system": "You are a coding assistant.",
-                                "messages": [{"role": "user", "content": [{"type": "text",
-                                                                           "text": "Write me a sonnet about autumn."}]}]})
+                                "messages": [{"role": "user", "content": blocks}]})
     assert openai.action == anthropic.action == Action.DECLINE
     assert openai.obligations == anthropic.obligations
 

@@ -12,13 +12,13 @@ from collections.abc import Mapping, Sequence
 from time import perf_counter
 from typing import Any
 
-from charter.analysers import AnalysisContext, Analyser, default_analysers
+from charter.analysers import Analyser, AnalysisContext, default_analysers
 from charter.catalog import Catalog, load_catalog
 from charter.decision import Decision, decide
 from charter.deployment import Deployment, build_deployment
+from charter.policy import Policy
 from charter.principals import Conversation, parse_conversation
 from charter.signals import Findings
-from charter.policy import Policy
 
 PolicyLike = Policy | str | os.PathLike[str] | Mapping[str, Any] | None
 

@@ -71,7 +71,9 @@ def registered() -> dict[str, type[Analyser]]:
     """All analyser classes by name: Charter's own, then entry points (which may replace them)."""
     for module in BUILTIN_MODULES:
         import_module(module)  # each registers itself; a second import is a dictionary lookup
-    found = dict(_registry)
+    # Charter's own in BUILTIN_MODULES order whatever imported them first, then others as registered.
+    rank = {module: i for i, module in enumerate(BUILTIN_MODULES)}
+    found = dict(sorted(_registry.items(), key=lambda kv: rank.get(kv[1].__module__, len(rank))))
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         loaded: object = ep.load()
         if not (isinstance(loaded, type) and isinstance(getattr(loaded, "name", None), str)

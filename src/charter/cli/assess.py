@@ -105,8 +105,7 @@ def _assess_item(charter: Charter, item: Any, *, where: str) -> dict[str, Any]:
 def _lines(path: str) -> Iterator[tuple[int, bytes]]:
     stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
-        for number, line in enumerate(stream, start=1):
-            yield number, line
+        yield from enumerate(stream, start=1)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
