@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from charter.analysers import AnalysisContext
 from charter.analysers.crisis import CrisisAnalyser
-from charter.deployment import Deployment
-from charter.principals import parse_openai
 from charter.signals import Findings, Signal
+from support import run, score
 
 
 def _analyse(*turns: str, system: str | None = None) -> Findings:
-    """User and assistant turns alternate, starting with the user."""
-    messages: list[dict[str, Any]] = []
-    if system is not None:
-        messages.append({"role": "system", "content": system})
-    for i, text in enumerate(turns):
-        messages.append({"role": "user" if i % 2 == 0 else "assistant", "content": text})
-    ctx = AnalysisContext(conversation=parse_openai(messages), deployment=Deployment())
-    return CrisisAnalyser().analyse(ctx)
+    return run(CrisisAnalyser(), *turns, system=system)
 
 
-def _score(findings: Findings, signal_id: str) -> float:
-    found = findings.signal(signal_id)
-    return found.score if found else 0.0
+_score = score
 
 
 # --------------------------------------------------------------------------- risk to life

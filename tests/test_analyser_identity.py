@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from charter.analysers import Analyser, AnalysisContext
@@ -11,6 +9,7 @@ from charter.analysers.identity import IdentityAnalyser
 from charter.deployment import Deployment
 from charter.principals import parse_openai
 from charter.signals import Findings
+from support import run, score
 
 SINCERE = "sincere_ai_question"
 IN_FICTION = "in_fiction_ai_question"
@@ -20,19 +19,10 @@ JACK = "let's role-play: you are Jack, a human sailor; stay in character"
 
 
 def _analyse(*turns: str, system: str | None = None) -> Findings:
-    """User and assistant turns alternate, starting with the user."""
-    messages: list[dict[str, Any]] = []
-    if system is not None:
-        messages.append({"role": "system", "content": system})
-    for i, text in enumerate(turns):
-        messages.append({"role": "user" if i % 2 == 0 else "assistant", "content": text})
-    ctx = AnalysisContext(conversation=parse_openai(messages), deployment=Deployment())
-    return IdentityAnalyser().analyse(ctx)
+    return run(IdentityAnalyser(), *turns, system=system)
 
 
-def _score(findings: Findings, signal_id: str) -> float:
-    found = findings.signal(signal_id)
-    return found.score if found else 0.0
+_score = score
 
 
 # --------------------------------------------------------------------------- sincere questions

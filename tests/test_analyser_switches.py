@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from charter.analysers import Analyser, AnalysisContext
@@ -12,17 +10,11 @@ from charter.catalog import load_catalog
 from charter.deployment import Deployment
 from charter.principals import Principal, parse_openai
 from charter.signals import Findings
+from support import run
 
 
 def _analyse(*turns: str, system: str | None = None) -> Findings:
-    """User and assistant turns alternate, starting with the user."""
-    messages: list[dict[str, Any]] = []
-    if system is not None:
-        messages.append({"role": "system", "content": system})
-    for i, text in enumerate(turns):
-        messages.append({"role": "user" if i % 2 == 0 else "assistant", "content": text})
-    ctx = AnalysisContext(conversation=parse_openai(messages), deployment=Deployment())
-    return SwitchAnalyser().analyse(ctx)
+    return run(SwitchAnalyser(), *turns, system=system)
 
 
 def _asked(*turns: str, system: str | None = None) -> list[tuple[str, bool]]:

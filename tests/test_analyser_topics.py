@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from charter.analysers import BUILTIN_MODULES, Analyser, AnalysisContext
+from charter.analysers import BUILTIN_MODULES, Analyser
 from charter.analysers.topics import CONTESTED, PERSUASIVE, TopicsAnalyser
-from charter.deployment import Deployment
-from charter.principals import parse_openai
 from charter.signals import Findings
+from support import run, score
 
 
 def _analyse(*turns: str, system: str | None = None) -> Findings:
-    """User and assistant turns alternate, starting with the user."""
-    messages: list[dict[str, Any]] = []
-    if system is not None:
-        messages.append({"role": "system", "content": system})
-    for i, text in enumerate(turns):
-        messages.append({"role": "user" if i % 2 == 0 else "assistant", "content": text})
-    ctx = AnalysisContext(conversation=parse_openai(messages), deployment=Deployment())
-    return TopicsAnalyser().analyse(ctx)
+    return run(TopicsAnalyser(), *turns, system=system)
 
 
-def _score(findings: Findings, signal_id: str) -> float:
-    found = findings.signal(signal_id)
-    return found.score if found else 0.0
+_score = score
 
 
 def _ids(cases: list[tuple[str, str]]) -> list[str]:
