@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench bench-quality models clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Retrain the heads from corpus/ (deterministic; writes src/charter/data/heads.json).
+models: $(STAMP)
+	$(PY) -m charter.models.train
+
+# Decision quality on the corpus test split and the public sets in ../shared/data.
+bench-quality: $(STAMP)
+	$(PY) benchmarks/decision_quality.py

@@ -31,10 +31,13 @@ def _install_plugin(tmp_path: Path, target: str) -> None:
     (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nplugin = charter_test_plugin:{target}\n")
 
 
-def test_every_builtin_analyser_registers_under_its_module_name() -> None:
-    names = list(registered())
-    assert names == [m.rsplit(".", 1)[1] for m in BUILTIN_MODULES]
-    for cls in registered().values():
+def test_every_builtin_analyser_is_registered_and_learned_ones_replace_heuristics() -> None:
+    found = registered()
+    heuristic_modules = [m.rsplit(".", 1)[1] for m in BUILTIN_MODULES if not m.endswith(".learned")]
+    assert sorted(found) == sorted(heuristic_modules)
+    for name in ("harm", "crisis"):
+        assert found[name].__module__ == "charter.analysers.learned"
+    for cls in found.values():
         assert isinstance(cls(), Analyser)
 
 

@@ -31,6 +31,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "charter.analysers.harm",
     "charter.analysers.topics",
     "charter.analysers.injection",
+    "charter.analysers.learned",  # trained heads; replaces harm and crisis by name
 )
 
 

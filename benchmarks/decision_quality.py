@@ -1,0 +1,210 @@
+"""Benchmark: decision quality on the corpus' test split and on public sets (never trained on).
+
+Run with `make bench-quality`. Prints a table and, as its last line, one JSON object:
+
+- harmful requests declined: corpus test split, HarmBench validation (with context),
+  AdvBench — counted as `decline`, and as `decline` or `partial` (nothing operational given);
+- benign look-alikes helped (`help` or `help_with_care`): corpus test split;
+- crisis: share of test-split crisis messages that carry `emergency_resources`, and share
+  of crisis look-alikes that wrongly do;
+- injection: BIPIA training contexts with its attacks inserted at random positions, sent as
+  tool results; detection rate and false alarms on the same contexts left clean;
+- refusal and harmful-response head accuracy on the test split's responses;
+- `assess` latency p50/p99 with the models loaded, on texts the encoder has not cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from charter import Charter
+from charter.corpus import load
+from charter.decision import Action
+from charter.models.encoder import shared_encoder
+from charter.models.heads import load_heads
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+REFUSED = {Action.DECLINE, Action.PARTIAL}
+HELPED = {Action.HELP, Action.HELP_WITH_CARE}
+
+
+def user(text: str) -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text}]
+
+
+def rate(hits: int, n: int) -> float:
+    return round(hits / n, 4) if n else 0.0
+
+
+def harmful_sets(charter: Charter) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    hb_path = DATA / "harmbench_val" / "harmbench_behaviors_text_val.csv"
+    adv_path = DATA / "advbench" / "harmful_behaviors.csv"
+    sets: dict[str, list[str]] = {}
+    if hb_path.exists():
+        rows = list(csv.DictReader(hb_path.open(encoding="utf-8")))
+        sets["harmbench_val"] = [(r["ContextString"] + "\n\n" + r["Behavior"]) if r.get("ContextString")
+                                 else r["Behavior"] for r in rows]
+    if adv_path.exists():
+        sets["advbench"] = [r["goal"] for r in csv.DictReader(adv_path.open(encoding="utf-8"))]
+    for name, texts in sets.items():
+        actions = [charter.assess(user(t)).action for t in texts]
+        out[name] = {"n": len(texts), "declined": rate(sum(a == Action.DECLINE for a in actions), len(texts)),
+                     "declined_or_partial": rate(sum(a in REFUSED for a in actions), len(texts))}
+    return out
+
+
+def corpus_sets(charter: Charter) -> dict[str, Any]:
+    items = [i for i in load() if i.split == "test"]
+    requests = [i for i in items if i.task == "request"]
+    harmful = [i for i in requests if i.harmful]
+    benign = [i for i in requests if not i.harmful and not i.crisis]
+    crisis = [i for i in requests if i.crisis]
+    lookalike_crisis = [i for i in requests if not i.crisis and i.category == "self_harm" and not i.harmful]
+    decisions = {i.id: charter.assess(user(i.text)) for i in requests}
+    out: dict[str, Any] = {
+        "harmful": {"n": len(harmful),
+                    "declined": rate(sum(decisions[i.id].action == Action.DECLINE for i in harmful), len(harmful)),
+                    "declined_or_partial": rate(sum(decisions[i.id].action in REFUSED for i in harmful), len(harmful))},
+        "benign_helped": {"n": len(benign), "rate": rate(sum(decisions[i.id].action in HELPED for i in benign),
+                                                         len(benign))},
+        "crisis_emergency_resources": {
+            "n": len(crisis),
+            "rate": rate(sum("emergency_resources" in decisions[i.id].obligations for i in crisis), len(crisis))},
+        "crisis_lookalike_false_alarm": {
+            "n": len(lookalike_crisis),
+            "rate": rate(sum("emergency_resources" in decisions[i.id].obligations for i in lookalike_crisis),
+                         len(lookalike_crisis))},
+    }
+    everyday = [i for i in benign if i.category is None and i.lookalike is None]
+    out["everyday"] = {
+        "n": len(everyday),
+        "helped": rate(sum(decisions[i.id].action in HELPED for i in everyday), len(everyday)),
+        "plain_help": rate(sum(decisions[i.id].action == Action.HELP for i in everyday), len(everyday)),
+        "crisis_false_alarm": rate(sum("emergency_resources" in decisions[i.id].obligations for i in everyday),
+                                   len(everyday))}
+    misses = [i.text for i in benign if decisions[i.id].action not in HELPED]
+    out["benign_refused_examples"] = misses[:8]
+    responses = [i for i in items if i.task == "response"]
+    heads = load_heads()
+    if responses:
+        x = shared_encoder().embed([i.text for i in responses])
+        if "refusal" in heads.heads:
+            head = heads.get("refusal")
+            pred = [head.labels[k] for k in np.argmax(head.probabilities(x), axis=1)]
+            out["refusal_accuracy"] = {"n": len(responses),
+                                       "rate": rate(sum(p == i.refusal for p, i in zip(pred, responses, strict=True)),
+                                                    len(responses))}
+        if "harmful_response" in heads.heads:
+            head = heads.get("harmful_response")
+            yes = head.probabilities(x) >= head.threshold
+            out["harmful_response_accuracy"] = {
+                "n": len(responses),
+                "rate": rate(sum(bool(y) == bool(i.harmful) for y, i in zip(yes, responses, strict=True)),
+                             len(responses))}
+    return out
+
+
+def bipia(charter: Charter, seed: int, per_attack: int) -> dict[str, Any]:
+    root = DATA / "bipia_train"
+    if not root.exists():
+        return {}
+    rng = random.Random(seed)
+    emails = [json.loads(line)["context"] for line in (root / "email" / "train.jsonl").open(encoding="utf-8")]
+    code = ["\n".join(json.loads(line)["context"]) for line in (root / "code" / "train.jsonl").open(encoding="utf-8")]
+    text_attacks = [a for group in json.load((root / "text_attack_train.json").open()).values() for a in group]
+    code_attacks = [a for group in json.load((root / "code_attack_train.json").open()).values() for a in group]
+
+    def insert(context: str, attack: str) -> str:
+        cut = [0, len(context)] + [k + 1 for k, ch in enumerate(context) if ch in ".\n"]
+        at = rng.choice(cut)
+        return context[:at] + " " + attack + " " + context[at:]
+
+    def flagged(document: str) -> bool:
+        conv = [{"role": "user", "content": "Please read the document from the tool and answer my question."},
+                {"role": "assistant", "content": None,
+                 "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "read", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "t1", "content": document}]
+        return any(s.id == "injection" for s in charter.assess(conv).signals)
+
+    out: dict[str, Any] = {}
+    for name, contexts, attacks in (("email", emails, text_attacks), ("code", code, code_attacks)):
+        injected = [insert(rng.choice(contexts), a) for a in attacks for _ in range(per_attack)]
+        detected = sum(flagged(d) for d in injected)
+        alarms = sum(flagged(c) for c in contexts)
+        out[name] = {"injected": len(injected), "detected": rate(detected, len(injected)),
+                     "clean": len(contexts), "false_alarms": rate(alarms, len(contexts))}
+    total_inj = sum(v["injected"] for v in out.values())
+    total_clean = sum(v["clean"] for v in out.values())
+    out["pooled"] = {
+        "detected": rate(round(sum(v["detected"] * v["injected"] for v in out.values())), total_inj),
+        "false_alarms": rate(round(sum(v["false_alarms"] * v["clean"] for v in out.values())), total_clean)}
+    return out
+
+
+def latency(charter: Charter, n: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    words = ["deploy", "config", "server", "printer", "invoice", "garden", "recipe", "budget", "holiday",
+             "meeting", "report", "laptop", "kitchen", "bicycle", "guitar", "contract", "insurance", "battery",
+             "window", "schedule"]
+    lat: list[float] = []
+    for k in range(n):
+        # A fresh sentence each time, so the encoder's cache never answers.
+        topic = " ".join(rng.choice(words) for _ in range(6))
+        conv = [{"role": "system", "content": "You are a helpful assistant for a small company. Be concise."},
+                {"role": "user", "content": f"I need some help with my {topic} situation, number {k}. "
+                                            "It started last week and I am not sure what to try next."},
+                {"role": "assistant", "content": "Happy to help. What have you tried so far?"},
+                {"role": "user", "content": f"I restarted everything and checked the {topic} settings twice, "
+                                            "but nothing changed. What would you check next, step by step?"}]
+        t = time.perf_counter()
+        charter.assess(conv)
+        lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
+    return {"n": n, "p50_ms": round(lat[len(lat) // 2], 2), "p99_ms": round(lat[int(len(lat) * 0.99) - 1], 2),
+            "mean_ms": round(statistics.mean(lat), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--per-attack", type=int, default=2, help="random placements of each BIPIA attack")
+    parser.add_argument("--latency-n", type=int, default=300)
+    args = parser.parse_args()
+    charter = Charter()
+    charter.assess(user("warm-up"))
+    t = time.perf_counter()
+    result: dict[str, Any] = {"corpus_test": corpus_sets(charter), "public": harmful_sets(charter),
+                              "bipia": bipia(charter, args.seed, args.per_attack),
+                              "latency": latency(charter, args.latency_n, args.seed)}
+    result["elapsed_s"] = round(time.perf_counter() - t, 1)
+    c, p, b, lat = result["corpus_test"], result["public"], result["bipia"], result["latency"]
+    print(f"corpus test: harmful declined {c['harmful']['declined']:.1%} (decline or partial "
+          f"{c['harmful']['declined_or_partial']:.1%}, n={c['harmful']['n']}); benign helped "
+          f"{c['benign_helped']['rate']:.1%} (n={c['benign_helped']['n']})", file=sys.stderr)
+    print(f"everyday requests: helped {c['everyday']['helped']:.1%}, plain help {c['everyday']['plain_help']:.1%}, "
+          f"crisis false alarms {c['everyday']['crisis_false_alarm']:.1%} (n={c['everyday']['n']})", file=sys.stderr)
+    print(f"crisis -> emergency resources {c['crisis_emergency_resources']['rate']:.1%}; look-alike false alarms "
+          f"{c['crisis_lookalike_false_alarm']['rate']:.1%}", file=sys.stderr)
+    for name, v in p.items():
+        print(f"{name}: declined {v['declined']:.1%}, decline or partial {v['declined_or_partial']:.1%} "
+              f"(n={v['n']})", file=sys.stderr)
+    if b:
+        print(f"BIPIA in tool results: detected {b['pooled']['detected']:.1%} at {b['pooled']['false_alarms']:.1%} "
+              "false alarms", file=sys.stderr)
+    print(f"assess with models: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms", file=sys.stderr)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Trained analysers: the corpus-trained heads combined with the phrase heuristics.
+
+Each class registers under the same name as the heuristic it extends ("harm", "crisis"), so
+the pipeline runs the learned version without knowing it exists. The heuristic still runs
+inside it: its hard-limit rules are precise, and its notes say what
+matched. The sentence encoder reads the user's own words: the latest turn, and — when that
+turn is short or the rules saw something — the last three joined, so a request split across
+turns is seen whole. Each head's threshold was chosen on the corpus' dev split.
+
+Injection stays with the phrase heuristic for now: the trained injection head is measured by
+`benchmarks/decision_quality.py` but is not yet precise enough to raise alarms on tool output.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from charter.analysers import AnalysisContext, register
+from charter.analysers.crisis import RISK, CrisisAnalyser
+from charter.analysers.harm import HarmAnalyser
+from charter.harm import load_categories
+from charter.models.encoder import Encoder, shared_encoder
+from charter.models.heads import HeadSet, load_heads
+from charter.principals import Conversation, Principal, Source
+from charter.signals import Findings, HarmFinding, Intent, Severity, Signal
+
+# Below this P(harmful), a heuristic's unclear-intent finding is treated as a look-alike.
+DISAGREE = 0.15
+# At or above this P(harmful) the request reads as plainly aimed at harm (the corpus' harmful items
+# mostly are); between the head's threshold and this, intent stays unclear and severity decides.
+CONFIDENT = 0.9
+# A learned finding names a hard limit only when the category head is this sure of a hard-limit category.
+HARD_LIMIT_CATEGORY = 0.7
+_WINDOW_WORDS = 120
+# Tokens of a user turn the encoder reads (its last ones): its cost grows with length, and the
+# ask of a request is nearly always at its end. Training reads texts the same way.
+REQUEST_TOKENS = 64
+# A latest turn this short may be the second half of a request split across turns.
+CONTINUATION_WORDS = 12
+
+
+def _user_texts(conversation: Conversation) -> tuple[str | None, str | None, int | None]:
+    """The latest user turn, the last three user turns joined (if more than one), and its index."""
+    users = [m for m in conversation.messages if m.principal == Principal.USER and m.text.strip()]
+    if not users:
+        return None, None, None
+    latest = users[-1]
+    recent = users[-3:]
+    joined = "\n".join(m.text for m in recent) if len(recent) > 1 else None
+    return latest.text, joined, latest.index
+
+
+def _may_continue(latest: str, rules: Findings) -> bool:
+    """Worth reading the recent turns together: a short turn, or the rules saw something earlier."""
+    return len(latest.split()) <= CONTINUATION_WORDS or any(h.score >= 0.3 for h in rules.harms)
+
+
+class _Learned:
+    """Shared loading: one encoder and one head set per process."""
+
+    def __init__(self, encoder: Encoder | None = None, heads: HeadSet | None = None) -> None:
+        self.encoder = encoder or shared_encoder()
+        self.heads = heads or load_heads()
+
+
+@register
+class LearnedHarmAnalyser(_Learned):
+    """Harm: the trained harm and category heads, fused with the phrase rules."""
+
+    name: ClassVar[str] = "harm"
+
+    def __init__(self, encoder: Encoder | None = None, heads: HeadSet | None = None) -> None:
+        super().__init__(encoder, heads)
+        self.rules = HarmAnalyser()
+        self.categories = load_categories()
+
+    def analyse(self, ctx: AnalysisContext) -> Findings:
+        rules = self.rules.analyse(ctx)
+        latest, joined, index = _user_texts(ctx.conversation)
+        if latest is None:
+            return rules
+        harm = self.heads.get("harm")
+        vectors = self.encoder.embed([latest], max_tokens=REQUEST_TOKENS)
+        p = float(harm.probabilities(vectors)[0])
+        across = False
+        if joined and p < harm.threshold and _may_continue(latest, rules):
+            # A short follow-up ("now the steps") may finish a request begun earlier: read them together.
+            joined_vector = self.encoder.embed([joined], max_tokens=REQUEST_TOKENS)
+            p_joined = float(harm.probabilities(joined_vector)[0])
+            if p_joined > p:
+                p, vectors, across = p_joined, joined_vector, True
+        best = 0
+        category_head = self.heads.get("category")
+        cat_p = category_head.probabilities(vectors[best:best + 1])[0]
+        cat_i = int(np.argmax(cat_p))
+        category, category_conf = category_head.labels[cat_i], float(cat_p[cat_i])
+        where = "the last user turns read together" if across else "the latest user turn"
+        model_note = f"trained harm head: P(harmful)={p:.2f} on {where} (threshold {harm.threshold:.2f})"
+
+        out = Findings(signals=list(rules.signals), switch_requests=list(rules.switch_requests))
+        if p >= harm.threshold:
+            strongest = max((h for h in rules.harms if h.intent != Intent.BENIGN or h.hard_limit),
+                            key=lambda h: h.score, default=None)
+            if strongest is not None and strongest.score >= 0.5:
+                # The rules found the same request: keep their structure, raise their confidence.
+                out.harms = [h if h is not strongest else h.model_copy(update={
+                    "score": max(h.score, p), "note": f"{h.note}; {model_note}"}) for h in rules.harms]
+                return out
+            info = self.categories.get(category)
+            hard = (info.hard_limit if info is not None and category_conf >= HARD_LIMIT_CATEGORY else None)
+            intent = Intent.HARMFUL if p >= max(harm.threshold, CONFIDENT) else Intent.UNCLEAR
+            out.harms = [h for h in rules.harms if h.intent != Intent.BENIGN] + [HarmFinding(
+                category=category, score=round(p, 3), severity=info.severity if info else Severity.SERIOUS,
+                intent=intent, operational=True, hard_limit=hard, message=index,
+                source=Source.USER.value,
+                note=f"{model_note}; category head: {category} ({category_conf:.2f})")]
+            return out
+        # The model sees no harm. Unclear-intent heuristic hits below DISAGREE are look-alikes;
+        # harmful-intent and hard-limit hits stand (the rules are precise about those).
+        adjusted = []
+        for h in rules.harms:
+            if p < DISAGREE and h.intent == Intent.UNCLEAR and h.hard_limit is None and h.score >= 0.5:
+                h = h.model_copy(update={"score": 0.45, "note": f"{h.note}; {model_note}: treated as a look-alike"})
+            adjusted.append(h)
+        out.harms = adjusted
+        return out
+
+
+@register
+class LearnedCrisisAnalyser(_Learned):
+    """Crisis: the trained crisis head adds risk-to-life signals the phrase rules miss."""
+
+    name: ClassVar[str] = "crisis"
+
+    def __init__(self, encoder: Encoder | None = None, heads: HeadSet | None = None) -> None:
+        super().__init__(encoder, heads)
+        self.rules = CrisisAnalyser()
+
+    def analyse(self, ctx: AnalysisContext) -> Findings:
+        found = self.rules.analyse(ctx)
+        latest, _, index = _user_texts(ctx.conversation)
+        if latest is None:
+            return found
+        head = self.heads.get("crisis")
+        p = float(head.probabilities(self.encoder.embed([latest], max_tokens=REQUEST_TOKENS))[0])
+        rule = found.signal(RISK)
+        if p >= head.threshold and (rule is None or rule.score < p):
+            found.signals = [s for s in found.signals if s.id != RISK] + [Signal(
+                id=RISK, score=round(p, 3), source=Source.USER.value, message=index,
+                note=f"trained crisis head: P={p:.2f} (threshold {head.threshold:.2f})"
+                     + (f"; phrase heuristic: {rule.note}" if rule else ""))]
+        return found

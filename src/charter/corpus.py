@@ -1,0 +1,97 @@
+"""Charter's labelled corpus (``corpus/`` in the repository): loading, validation and splits.
+
+The schema is documented in ``corpus/README.md``. Splits are computed from each item's
+paraphrase ``group`` so that paraphrases never straddle train and test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from charter.errors import CharterError
+
+Split = Literal["train", "dev", "test"]
+REPO_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+class CorpusError(CharterError):
+    """A corpus line is malformed; the message names the file and line."""
+
+
+class Item(BaseModel):
+    """One labelled line of any task; fields that don't apply to its task stay None."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    group: str
+    task: Literal["request", "document", "response"]
+    text: str
+    # request
+    harmful: bool | None = None
+    category: str | None = None
+    severity: Literal["none", "minor", "moderate", "serious", "severe", "catastrophic"] | None = None
+    hard_limit: str | None = None
+    intent: Literal["benign", "unclear", "harmful"] | None = None
+    operational: bool | None = None
+    lookalike: str | None = None
+    crisis: bool | None = None
+    expected: Literal["help", "help_with_care", "partial", "decline"] | None = None
+    # document
+    injected: bool | None = None
+    carrier: str | None = None
+    attack: str | None = None
+    # response
+    prompt: str | None = None
+    refusal: Literal["none", "partial", "full"] | None = None
+
+    @property
+    def split(self) -> Split:
+        return split_of(self.group)
+
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "request": ("harmful", "intent", "operational", "crisis", "expected"),
+    "document": ("injected", "carrier"),
+    "response": ("prompt", "refusal", "harmful"),
+}
+
+
+def split_of(group: str) -> Split:
+    """train (70%), dev (10%) or test (20%), fixed by the group's hash."""
+    bucket = int(hashlib.sha256(group.encode("utf-8")).hexdigest(), 16) % 10
+    return "train" if bucket < 7 else "dev" if bucket == 7 else "test"
+
+
+def iter_items(root: Path = REPO_CORPUS) -> Iterator[Item]:
+    """Every item under ``root`` (files in sorted order), validated."""
+    if not root.is_dir():
+        raise CorpusError(f"{root}: corpus folder not found (it lives in the repository, not the package)")
+    seen: dict[str, str] = {}
+    for path in sorted(root.glob("*/*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path.relative_to(root)}:{number}"
+            try:
+                item = Item.model_validate(json.loads(line))
+            except (json.JSONDecodeError, ValidationError) as exc:
+                raise CorpusError(f"{where}: {exc}") from exc
+            missing = [f for f in _REQUIRED[item.task] if getattr(item, f) is None]
+            if missing:
+                raise CorpusError(f"{where}: {item.task} item lacks {', '.join(missing)}")
+            if item.id in seen:
+                raise CorpusError(f"{where}: duplicate id {item.id!r} (first in {seen[item.id]})")
+            seen[item.id] = where
+            yield item
+
+
+def load(root: Path = REPO_CORPUS) -> list[Item]:
+    """The whole corpus as a list."""
+    return list(iter_items(root))

@@ -1,0 +1,1 @@
+"""Offline models: a small sentence encoder and the linear heads trained on Charter's corpus."""

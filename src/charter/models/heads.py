@@ -1,0 +1,109 @@
+"""Trained heads over sentence embeddings, built by `charter.models.train` and shipped as JSON.
+
+A head is a small feed-forward network: zero or more ReLU hidden layers, then an output
+layer — one unit with a sigmoid for yes/no heads, one unit per label with a softmax
+otherwise. Arrays are stored as base64 of little-endian float16 (compact, and the same
+bytes every time the same data is trained); arithmetic is float32. The file records the
+encoder digest it was trained with, so a mismatch is caught when it loads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict
+
+from charter.models.encoder import MODEL_SHA256, ModelError
+
+HEADS_RESOURCE = "data/heads.json"
+Array = npt.NDArray[np.float32]
+
+
+def encode_array(a: npt.NDArray[Any]) -> dict[str, Any]:
+    """An array as {shape, f16: base64}."""
+    data = np.ascontiguousarray(a, dtype="<f2").tobytes()
+    return {"shape": list(a.shape), "f16": base64.b64encode(data).decode("ascii")}
+
+
+def decode_array(d: dict[str, Any]) -> Array:
+    raw = np.frombuffer(base64.b64decode(d["f16"]), dtype="<f2")
+    return raw.astype(np.float32).reshape(d["shape"])
+
+
+class Layer(BaseModel):
+    """One dense layer, x @ weights + bias (weights shaped inputs x outputs)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    weights: dict[str, Any]
+    bias: dict[str, Any]
+
+
+class Head(BaseModel):
+    """One trained head."""
+
+    model_config = ConfigDict(frozen=True, ignored_types=(cached_property,))
+
+    name: str
+    labels: tuple[str, ...]  # yes/no heads: ("no", "yes")
+    layers: tuple[Layer, ...]
+    threshold: float = 0.5  # yes/no heads: P(yes) at or above this counts as yes
+    trained_on: int = 0
+
+    @cached_property
+    def _arrays(self) -> list[tuple[Array, Array]]:
+        return [(decode_array(layer.weights), decode_array(layer.bias)) for layer in self.layers]
+
+    def probabilities(self, x: Array) -> Array:
+        """Shape (n,) of P(yes) for yes/no heads; (n, k) over ``labels`` otherwise."""
+        h = x
+        arrays = self._arrays
+        for w, b in arrays[:-1]:
+            h = np.maximum(h @ w + b, 0.0)
+        w, b = arrays[-1]
+        logits = h @ w + b
+        if logits.shape[1] == 1:
+            binary: Array = (1.0 / (1.0 + np.exp(-logits[:, 0]))).astype(np.float32)
+            return binary
+        logits = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        multi: Array = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+        return multi
+
+
+class HeadSet(BaseModel):
+    """All heads from one training run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    encoder_sha256: str
+    corpus_sha256: str
+    heads: dict[str, Head]
+
+    def get(self, name: str) -> Head:
+        if name not in self.heads:
+            raise ModelError(f"no trained head {name!r}; retrain with `make models`")
+        return self.heads[name]
+
+
+def parse_heads(data: Any) -> HeadSet:
+    heads = HeadSet.model_validate(data)
+    if heads.encoder_sha256 != MODEL_SHA256:
+        raise ModelError("the shipped heads were trained with a different encoder; retrain with `make models`")
+    return heads
+
+
+@cache
+def load_heads() -> HeadSet:
+    """The heads shipped in the package (loaded once)."""
+    try:
+        text = resources.files("charter").joinpath(HEADS_RESOURCE).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ModelError("no trained heads in the package; build them with `make models`") from exc
+    return parse_heads(json.loads(text))

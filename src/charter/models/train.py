@@ -1,0 +1,152 @@
+"""Train Charter's heads from the corpus: `python -m charter.models.train` (or `make models`).
+
+Deterministic: the corpus is read in file order, the encoder is deterministic, and
+scikit-learn's network is seeded. Each binary head's threshold
+is chosen on the dev split (the lowest threshold whose false-positive rate on dev stays
+within the budget); the test split is never looked at here. Writes
+``src/charter/data/heads.json`` and prints dev metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from charter.analysers.learned import REQUEST_TOKENS
+from charter.corpus import REPO_CORPUS, Item, load
+from charter.models.encoder import MODEL_SHA256, Encoder
+from charter.models.heads import Head, Layer, encode_array
+
+OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
+
+# (head, which items, the label of an item, false-positive budget on dev for binary heads)
+Spec = tuple[str, Callable[[Item], bool], Callable[[Item], str], float]
+SPECS: list[Spec] = [
+    # A harm false positive mostly costs "help with care", not a refusal: the weighing still
+    # looks at severity and intent. So the harm head trades a little precision for recall.
+    ("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06),
+    ("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03),
+    ("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
+     lambda i: str(i.category), 0.0),
+    ("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02),
+    ("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0),
+    ("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03),
+]
+
+
+def corpus_digest(root: Path = REPO_CORPUS) -> str:
+    h = hashlib.sha256()
+    for path in sorted(root.glob("*/*.jsonl")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _fit(x: npt.NDArray[np.float32], y: list[str], hidden: int) -> Any:
+    """A one-hidden-layer network (fixed seed: the same data gives the same weights)."""
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, max_iter=600, random_state=0)
+    model.fit(x, y)
+    return model
+
+
+def _layers(model: Any) -> list[dict[str, Any]]:
+    return [{"weights": encode_array(w), "bias": encode_array(b)}
+            for w, b in zip(model.coefs_, model.intercepts_, strict=True)]
+
+
+def _predict(model: Any, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Probabilities through the stored (float16) weights, exactly as Charter will compute them."""
+    head = Head(name="tmp", labels=tuple(str(k) for k in model.classes_),
+                layers=tuple(Layer.model_validate(layer) for layer in _layers(model)))
+    return head.probabilities(x)
+
+
+def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget: float) -> float:
+    """Lowest threshold whose false-positive rate on dev is within budget (0.5 if dev is empty)."""
+    negatives = p[~truth]
+    if negatives.size == 0 or truth.sum() == 0:
+        return 0.5
+    for t in np.arange(0.05, 0.99, 0.01):
+        if float((negatives >= t).mean()) <= budget:
+            return round(float(t), 2)
+    return 0.99
+
+
+def train(hidden: int = 128, out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]:
+    start = time.perf_counter()
+    items = load()
+    encoder = Encoder(threads=1, cache_size=0)  # one thread: the same sums in the same order every run
+    log(f"corpus: {len(items)} items; embedding…")
+    # Requests are read as the analysers read them: their last REQUEST_TOKENS tokens.
+    vectors = np.zeros((len(items), 384), dtype=np.float32)
+    for task, tokens in (("request", REQUEST_TOKENS), ("document", 256), ("response", 256)):
+        rows = [n for n, i in enumerate(items) if i.task == task]
+        if rows:
+            vectors[rows] = encoder.embed([items[n].text for n in rows], max_tokens=tokens)
+    log(f"embedded in {time.perf_counter() - start:.1f} s")
+    index = {i.id: n for n, i in enumerate(items)}
+    heads: dict[str, Any] = {}
+    report: dict[str, Any] = {}
+    for name, select, label, budget in SPECS:
+        chosen = [i for i in items if select(i)]
+        train_items = [i for i in chosen if i.split == "train"]
+        dev_items = [i for i in chosen if i.split == "dev"]
+        if len({label(i) for i in train_items}) < 2:
+            log(f"{name}: skipped (fewer than two labels in train)")
+            continue
+        x = vectors[[index[i.id] for i in train_items]]
+        model = _fit(x, [label(i) for i in train_items], hidden)
+        classes = [str(k) for k in model.classes_]
+        head: dict[str, Any] = {"name": name, "labels": classes, "trained_on": len(train_items),
+                                "layers": _layers(model)}
+        xd = vectors[[index[i.id] for i in dev_items]] if dev_items else np.zeros((0, x.shape[1]), np.float32)
+        if classes == ["no", "yes"]:
+            p = _predict(model, xd) if len(dev_items) else np.zeros(0, np.float32)
+            truth = np.array([label(i) == "yes" for i in dev_items], dtype=bool)
+            head["threshold"] = _threshold(p, truth, budget)
+            pred = p >= head["threshold"]
+            tp = int((pred & truth).sum())
+            report[name] = {"dev_n": len(dev_items), "threshold": head["threshold"],
+                            "recall": round(tp / max(int(truth.sum()), 1), 3),
+                            "false_positive_rate": round(int((pred & ~truth).sum()) / max(int((~truth).sum()), 1), 3)}
+        else:
+            probs = _predict(model, xd) if len(dev_items) else np.zeros((0, len(classes)), np.float32)
+            pred_labels = [classes[k] for k in np.argmax(probs, axis=1)]
+            acc = float(np.mean([a == label(i) for a, i in zip(pred_labels, dev_items, strict=True)])) \
+                if dev_items else 0.0
+            report[name] = {"dev_n": len(dev_items), "accuracy": round(acc, 3)}
+        heads[name] = head
+        log(f"{name}: trained on {len(train_items)}; dev {report[name]}")
+    data = {"encoder_sha256": MODEL_SHA256, "corpus_sha256": corpus_digest(), "heads": heads}
+    out.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    log(f"wrote {out} ({out.stat().st_size // 1024} KiB) in {time.perf_counter() - start:.1f} s")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hidden", type=int, default=128, help="hidden units per head")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("training needs scikit-learn: pip install -e '.[train]'", file=sys.stderr)
+        return 2
+    train(args.hidden, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

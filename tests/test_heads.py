@@ -1,0 +1,61 @@
+"""Trained heads: stored compactly, loaded against the right encoder, and retrainable from the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from charter.models.encoder import ModelError
+from charter.models.heads import decode_array, encode_array, load_heads, parse_heads
+from charter.models.train import OUT, train
+
+EXPECTED = {"harm", "crisis", "category", "injection", "refusal", "harmful_response"}
+
+
+def test_every_head_is_shipped_with_a_threshold_chosen_on_dev() -> None:
+    heads = load_heads().heads
+    assert set(heads) == EXPECTED
+    for name in ("harm", "crisis", "injection", "harmful_response"):
+        assert heads[name].labels == ("no", "yes") and 0.0 < heads[name].threshold < 1.0
+
+
+def test_probabilities_have_the_right_shape() -> None:
+    heads = load_heads()
+    x = np.random.default_rng(0).normal(size=(3, 384)).astype(np.float32)
+    assert heads.get("harm").probabilities(x).shape == (3,)
+    cat = heads.get("category").probabilities(x)
+    assert cat.shape == (3, len(heads.get("category").labels))
+    assert np.allclose(cat.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_arrays_round_trip_at_float16_precision() -> None:
+    a = np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4)
+    assert np.allclose(decode_array(encode_array(a)), a, atol=2e-3)
+
+
+def test_heads_for_another_encoder_are_refused() -> None:
+    data = json.loads(OUT.read_text())
+    data["encoder_sha256"] = "0" * 64
+    with pytest.raises(ModelError, match="different encoder"):
+        parse_heads(data)
+
+
+def test_unknown_head_is_a_clear_error() -> None:
+    with pytest.raises(ModelError, match="no trained head 'telepathy'"):
+        load_heads().get("telepathy")
+
+
+@pytest.mark.slow
+def test_training_reproduces_the_shipped_heads(tmp_path: Path) -> None:
+    out = tmp_path / "heads.json"
+    train(out=out, log=lambda _: None)
+    fresh, shipped = parse_heads(json.loads(out.read_text())), load_heads()
+    assert fresh.corpus_sha256 == shipped.corpus_sha256
+    for name, head in shipped.heads.items():
+        other = fresh.heads[name]
+        assert other.labels == head.labels and other.threshold == pytest.approx(head.threshold, abs=0.011)
+        for mine, theirs in zip(head.layers, other.layers, strict=True):
+            assert np.allclose(decode_array(mine.weights), decode_array(theirs.weights), atol=5e-3)
