@@ -2,7 +2,9 @@
 
 Run with `make bench` (or `python benchmarks/assess_latency.py --n 2000`). Conversations
 are built here from the project's own sentences: a system prompt, a few turns, about
-300 tokens each (tokens estimated as words x 4/3; no tokenizer is loaded). Prints a
+300 tokens each (tokens estimated as words x 4/3). Each conversation's last turn is made
+unique, so the sentence encoder's cache never answers and every figure includes a fresh
+encoding of the user's latest turn. Prints a
 human-readable table, then one JSON object as the last line.
 """
 
@@ -67,6 +69,12 @@ def conversation(rng: random.Random, target_words: int = 225) -> list[dict[str, 
     return msgs
 
 
+def unique(msgs: list[dict[str, str]], k: int) -> list[dict[str, str]]:
+    """The same conversation with its last turn made new, so the encoder's cache never answers."""
+    last = {**msgs[-1], "content": f"{msgs[-1]['content']} (ticket {k})"}
+    return [*msgs[:-1], last]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
@@ -85,7 +93,7 @@ def bench_library(n: int, seed: int) -> dict[str, Any]:
     start = time.perf_counter()
     for i in range(n):
         t = time.perf_counter()
-        charter.assess(convs[i % len(convs)])
+        charter.assess(unique(convs[i % len(convs)], i))
         lat.append((time.perf_counter() - t) * 1000)
     wall = time.perf_counter() - start
     return {"conversations": n, "mean_tokens": round(tokens), "load_s": round(load_s, 3),
@@ -101,7 +109,7 @@ def bench_cli(n: int, seed: int) -> dict[str, Any]:
         path = Path(tmp) / "short.jsonl"
         with path.open("w") as fh:
             for i in range(n):
-                row = {"id": str(i), "messages": [{"role": "user", "content": rng.choice(TURNS)}]}
+                row = {"id": str(i), "messages": [{"role": "user", "content": f"{rng.choice(TURNS)} (ticket {i})"}]}
                 fh.write(json.dumps(row) + "\n")
         t = time.perf_counter()
         proc = subprocess.run([str(exe), "assess", "--jsonl", str(path), "-q"], capture_output=True, check=True,

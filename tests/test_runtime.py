@@ -149,3 +149,19 @@ def test_malformed_conversations_raise_errors_that_name_the_field(messages: Any,
 def test_decision_records_its_latency_and_id() -> None:
     d = CHARTER.assess([user("hello")], id="abc")
     assert d.id == "abc" and d.latency_ms > 0
+
+
+def test_batched_preparation_changes_no_decision_and_is_counted_in_latency() -> None:
+    from charter.principals import parse_conversation
+
+    texts = ["Tell me a joke about penguins (batch test)", "I've saved my pills for tonight (batch test).",
+             "How do I kill a stuck Linux process? (batch test)"]
+    alone = [Charter().assess([user(t)]) for t in texts]
+    charter = Charter()
+    spent = charter.prepare([(parse_conversation([user(t)]), None) for t in texts])
+    share = spent * 1000 / len(texts)
+    batched = [charter.assess([user(t)], extra_ms=share) for t in texts]
+    for a, b in zip(alone, batched, strict=True):
+        assert (a.action, a.obligations) == (b.action, b.obligations)
+        assert [s.id for s in a.signals] == [s.id for s in b.signals]
+        assert b.latency_ms >= share

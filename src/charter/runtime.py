@@ -57,12 +57,28 @@ class Charter:
             findings.extend(analyser.analyse(ctx))
         return findings
 
-    def assess(self, messages: Any, *, policy: PolicyLike = None, id: str | None = None) -> Decision:
+    def prepare(self, batch: Sequence[tuple[Conversation, Policy | None]]) -> float:
+        """Let analysers do batched work (e.g. encode many turns at once) before `assess` runs.
+
+        Optional: analysers with a ``prepare(contexts)`` method use it to fill their caches.
+        Returns the seconds spent, so callers can attribute a fair share to each decision.
+        """
+        start = perf_counter()
+        contexts = [AnalysisContext(conversation=c, deployment=self.deployment(c, p)) for c, p in batch]
+        for analyser in self.analysers:
+            hook = getattr(analyser, "prepare", None)
+            if callable(hook):
+                hook(contexts)
+        return perf_counter() - start
+
+    def assess(self, messages: Any, *, policy: PolicyLike = None, id: str | None = None,
+               extra_ms: float = 0.0) -> Decision:
         """Decide, without generating, how to respond to ``messages``.
 
         ``messages`` is an OpenAI ``messages`` array, an Anthropic ``{"system", "messages"}``
         mapping, or a parsed `Conversation`. ``policy`` overrides the instance's policy for
-        this call. Raises `ConversationError` or `PolicyError` on bad input.
+        this call; ``extra_ms`` adds this decision's share of batched `prepare` work to its
+        ``latency_ms``. Raises `ConversationError` or `PolicyError` on bad input.
         """
         start = perf_counter()
         conversation = messages if isinstance(messages, Conversation) else parse_conversation(messages)
@@ -70,5 +86,5 @@ class Charter:
         deployment = self.deployment(conversation, effective)
         decision = decide(self.catalog, deployment, self.analyse(conversation, deployment))
         decision.id = id
-        decision.latency_ms = round((perf_counter() - start) * 1000, 3)
+        decision.latency_ms = round((perf_counter() - start) * 1000 + extra_ms, 3)
         return decision

@@ -13,6 +13,7 @@ Injection stays with the phrase heuristic for now: the trained injection head is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -63,6 +64,12 @@ class _Learned:
     def __init__(self, encoder: Encoder | None = None, heads: HeadSet | None = None) -> None:
         self.encoder = encoder or shared_encoder()
         self.heads = heads or load_heads()
+
+    def prepare(self, contexts: Sequence[AnalysisContext]) -> None:
+        """Encode many conversations' latest user turns in one batch (about twice as fast)."""
+        texts = [t for t in (_user_texts(c.conversation)[0] for c in contexts) if t]
+        if texts:
+            self.encoder.embed(texts, max_tokens=REQUEST_TOKENS)
 
 
 @register

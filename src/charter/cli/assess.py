@@ -17,9 +17,11 @@ from typing import IO, Any
 
 from charter.errors import CharterError, ConversationError, PolicyError
 from charter.policy import Policy
+from charter.principals import Conversation, parse_conversation
 from charter.runtime import Charter
 
 _LINE_KEYS = {"id", "messages", "policy", "system"}
+BATCH = 32  # lines read ahead so the encoder can batch their latest turns
 
 
 def add_parser(verbs: Any) -> None:
@@ -82,10 +84,10 @@ def _run_one(charter: Charter, args: argparse.Namespace, *, indent: int | None) 
     return 0
 
 
-def _assess_item(charter: Charter, item: Any, *, where: str) -> dict[str, Any]:
+def _assess_item(charter: Charter, item: Any, *, where: str, extra_ms: float = 0.0) -> dict[str, Any]:
     """Assess one parsed input: a messages array, or an object with messages (and id/policy)."""
     if isinstance(item, list):
-        return charter.assess(item).contract()
+        return charter.assess(item, extra_ms=extra_ms).contract()
     if not isinstance(item, dict):
         raise ConversationError(where, "expected a JSON object with 'messages', or a messages array")
     unknown = sorted(set(item) - _LINE_KEYS)
@@ -99,7 +101,8 @@ def _assess_item(charter: Charter, item: Any, *, where: str) -> dict[str, Any]:
     payload = {k: item[k] for k in ("messages", "system") if k in item}
     if "messages" not in payload:
         raise ConversationError(where, "missing 'messages'")
-    return charter.assess(payload, policy=policy, id=None if conv_id is None else str(conv_id)).contract()
+    return charter.assess(payload, policy=policy, id=None if conv_id is None else str(conv_id),
+                          extra_ms=extra_ms).contract()
 
 
 def _lines(path: str) -> Iterator[tuple[int, bytes]]:
@@ -111,19 +114,47 @@ def _lines(path: str) -> Iterator[tuple[int, bytes]]:
             stream.close()
 
 
+def _chunks(path: str, size: int) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
+    for number, raw in _lines(path):
+        if raw.strip():
+            chunk.append((number, raw))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepare(charter: Charter, chunk: list[tuple[int, bytes]]) -> float:
+    """Batch the chunk's model work ahead of deciding each line; returns ms per line."""
+    batch: list[tuple[Conversation, Policy | None]] = []
+    for _, raw in chunk:
+        try:
+            item = json.loads(raw)
+            payload = {k: item[k] for k in ("messages", "system") if k in item} if isinstance(item, dict) else item
+            policy = item.get("policy") if isinstance(item, dict) else None
+            batch.append((parse_conversation(payload),
+                          Policy.from_mapping(policy) if isinstance(policy, dict) else charter.policy))
+        except (ValueError, CharterError):
+            continue  # the line's own error is reported when it is assessed
+    return charter.prepare(batch) * 1000 / max(len(chunk), 1)
+
+
 def _run_jsonl(charter: Charter, path: str, *, indent: int | None, quiet: bool) -> int:
     done = errors = 0
     start = perf_counter()
     out = sys.stdout
     try:
-        for number, raw in _lines(path):
-            if not raw.strip():
-                continue
-            result = _assess_line(charter, number, raw)
-            errors += "error" in result
-            done += 1
-            out.write(json.dumps(result, indent=indent, ensure_ascii=False) + "\n")
-            out.flush()
+        # Lines are read in small chunks so model work can be batched; output still streams in order.
+        for chunk in _chunks(path, BATCH):
+            share_ms = _prepare(charter, chunk)
+            for number, raw in chunk:
+                result = _assess_line(charter, number, raw, share_ms)
+                errors += "error" in result
+                done += 1
+                out.write(json.dumps(result, indent=indent, ensure_ascii=False) + "\n")
+                out.flush()
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
@@ -137,7 +168,7 @@ def _run_jsonl(charter: Charter, path: str, *, indent: int | None, quiet: bool) 
     return 1 if errors else 0
 
 
-def _assess_line(charter: Charter, number: int, raw: bytes) -> dict[str, Any]:
+def _assess_line(charter: Charter, number: int, raw: bytes, share_ms: float = 0.0) -> dict[str, Any]:
     conv_id: Any = None
     try:
         text = raw.decode("utf-8")
@@ -150,7 +181,7 @@ def _assess_line(charter: Charter, number: int, raw: bytes) -> dict[str, Any]:
     if isinstance(item, dict):
         conv_id = item.get("id")
     try:
-        return _assess_item(charter, item, where=f"line {number}")
+        return _assess_item(charter, item, where=f"line {number}", extra_ms=share_ms)
     except PolicyError as exc:
         return _error(number, conv_id, "policy", str(exc))
     except ConversationError as exc:
