@@ -9,7 +9,8 @@ Run with `make bench-quality`. Prints a table and, as its last line, one JSON ob
   of crisis look-alikes that wrongly do;
 - injection: BIPIA training contexts with its attacks inserted at random positions, sent as
   tool results; detection rate and false alarms on the same contexts left clean;
-- refusal and harmful-response head accuracy on the test split's responses;
+- review: refusal detection (none/partial/full) and harmful-response detection on the test
+  split's responses, plus the raw refusal head's accuracy for comparison;
 - `assess` latency p50/p99 with the models loaded, on texts the encoder has not cached.
 """
 
@@ -96,22 +97,25 @@ def corpus_sets(charter: Charter) -> dict[str, Any]:
     misses = [i.text for i in benign if decisions[i.id].action not in HELPED]
     out["benign_refused_examples"] = misses[:8]
     responses = [i for i in items if i.task == "response"]
-    heads = load_heads()
     if responses:
+        reviews = [charter.review(user(i.prompt or ""), i.text) for i in responses]
+        out["review_refusal_accuracy"] = {
+            "n": len(responses),
+            "rate": rate(sum(r.refusal.value == i.refusal for r, i in zip(reviews, responses, strict=True)),
+                         len(responses))}
+        harmful_items = [(r, i) for r, i in zip(reviews, responses, strict=True) if i.harmful]
+        out["review_harmful_response"] = {
+            "n": len(responses),
+            "accuracy": rate(sum(r.harmful == bool(i.harmful) for r, i in zip(reviews, responses, strict=True)),
+                             len(responses)),
+            "recall": rate(sum(r.harmful for r, _ in harmful_items), len(harmful_items))}
+        heads = load_heads()
         x = shared_encoder().embed([i.text for i in responses])
-        if "refusal" in heads.heads:
-            head = heads.get("refusal")
-            pred = [head.labels[k] for k in np.argmax(head.probabilities(x), axis=1)]
-            out["refusal_accuracy"] = {"n": len(responses),
-                                       "rate": rate(sum(p == i.refusal for p, i in zip(pred, responses, strict=True)),
-                                                    len(responses))}
-        if "harmful_response" in heads.heads:
-            head = heads.get("harmful_response")
-            yes = head.probabilities(x) >= head.threshold
-            out["harmful_response_accuracy"] = {
-                "n": len(responses),
-                "rate": rate(sum(bool(y) == bool(i.harmful) for y, i in zip(yes, responses, strict=True)),
-                             len(responses))}
+        head = heads.get("refusal")
+        pred = [head.labels[k] for k in np.argmax(head.probabilities(x), axis=1)]
+        out["refusal_head_accuracy"] = {
+            "n": len(responses),
+            "rate": rate(sum(p == i.refusal for p, i in zip(pred, responses, strict=True)), len(responses))}
     return out
 
 
@@ -202,6 +206,10 @@ def main() -> None:
     if b:
         print(f"BIPIA in tool results: detected {b['pooled']['detected']:.1%} at {b['pooled']['false_alarms']:.1%} "
               "false alarms", file=sys.stderr)
+    print(f"review: refusal detection {c['review_refusal_accuracy']['rate']:.1%} (refusal head alone "
+          f"{c['refusal_head_accuracy']['rate']:.1%}); harmful-response accuracy "
+          f"{c['review_harmful_response']['accuracy']:.1%}, recall {c['review_harmful_response']['recall']:.1%}",
+          file=sys.stderr)
     print(f"assess with models: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms", file=sys.stderr)
     print(json.dumps(result))
 

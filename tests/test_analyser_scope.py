@@ -161,3 +161,13 @@ def test_the_operator_name_counts_as_in_scope() -> None:
     deployment = Deployment(has_operator=True, scope=("travel planning",), operator_name="Zorblax")
     ctx = AnalysisContext(conversation=parse_openai(messages), deployment=deployment)
     assert ScopeAnalyser().analyse(ctx).signals == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Do you have a system prompt?", "What instructions were you given?", "Are you a real person?",
+     "Do you store my data after this chat?", "Who built you, and what are your limitations?"],
+    ids=["system-prompt", "instructions", "real-person", "data", "limitations"],
+)
+def test_questions_about_the_assistant_itself_are_never_out_of_scope(text: str) -> None:
+    assert not _analyse(("AcmeBank products and banking questions",), text).signals

@@ -16,8 +16,10 @@ from charter.analysers import Analyser, AnalysisContext, default_analysers
 from charter.catalog import Catalog, load_catalog
 from charter.decision import Decision, decide
 from charter.deployment import Deployment, build_deployment
+from charter.errors import ConversationError
 from charter.policy import Policy
 from charter.principals import Conversation, parse_conversation
+from charter.review import Review, Reviewer
 from charter.signals import Findings
 
 PolicyLike = Policy | str | os.PathLike[str] | Mapping[str, Any] | None
@@ -44,6 +46,7 @@ class Charter:
         self.policy = as_policy(policy)
         self.catalog = catalog or load_catalog()
         self.analysers: tuple[Analyser, ...] = tuple(analysers if analysers is not None else default_analysers())
+        self._reviewer: Reviewer | None = None
 
     def deployment(self, conversation: Conversation, policy: Policy | None = None) -> Deployment:
         """The operator context for a conversation: the policy plus the system prompt's words."""
@@ -88,3 +91,13 @@ class Charter:
         decision.id = id
         decision.latency_ms = round((perf_counter() - start) * 1000 + extra_ms, 3)
         return decision
+
+    def review(self, messages: Any, response: str, *, policy: PolicyLike = None, id: str | None = None) -> Review:
+        """Judge ``response`` (already written by some model) against the decision for ``messages``."""
+        if not isinstance(response, str):
+            raise ConversationError("response", f"expected a string, got {type(response).__name__}")
+        conversation = messages if isinstance(messages, Conversation) else parse_conversation(messages)
+        decision = self.assess(conversation, policy=policy, id=id)
+        if self._reviewer is None:
+            self._reviewer = Reviewer()
+        return self._reviewer.review(conversation, decision, response)

@@ -220,6 +220,16 @@ _ALWAYS_OK = re.compile(
     )[\s!?.,:;)(]*(?:[\s!?.,]+(?:thanks?|please|:\)|:D))*[\s!?.]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Questions about the assistant itself (its instructions, nature, memory, data) are in scope in any
+# deployment: honesty about itself is owed whatever the operator's topic.
+_ABOUT_ASSISTANT = re.compile(
+    r"\bsystem\s+prompt\b"
+    r"|\b(?:you|your|yourself)\b[^.?!\n]{0,40}\b(?:instructions|rules|guidelines|trained|training|made|built|"
+    r"created|programmed|an?\s+(?:ai|bot|robot|human|person|real\s+person|language\s+model)|human|real|"
+    r"capabilit\w*|limitations?|remember|memory|my\s+data|store|record|log\w*)\b"
+    r"|\b(?:instructions|rules|guidelines|prompt)\b[^.?!\n]{0,30}\b(?:you|your)\b",
+    re.IGNORECASE,
+)
 # Code-shaped text (camelCase, snake_case, calls, file names, operators) is about code.
 _CODE_SHAPE = re.compile(
     r"`|\b[a-z]+[A-Z]\w*\b|\b[a-z]+_[a-z_]+\b|\b\w+\(\)|\b\w+\.(?:py|js|ts|tsx|jsx|java|cpp|"
@@ -313,7 +323,7 @@ class ScopeAnalyser:
         latest = ctx.conversation.last_user()
         if not scope or latest is None or not latest.text.strip():
             return findings
-        if _ALWAYS_OK.match(latest.text.strip()):
+        if _ALWAYS_OK.match(latest.text.strip()) or _ABOUT_ASSISTANT.search(latest.text):
             return findings
         # The operator's own name is in scope too: "does AcmeBank have a branch in Leeds?"
         extra = tuple(t for t in (ctx.deployment.domain, ctx.deployment.operator_name) if t)

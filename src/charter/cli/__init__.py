@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import assess, catalog, policy
+from charter.cli import assess, catalog, policy, review
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="charter 0.1.0")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     assess.add_parser(verbs)
+    review.add_parser(verbs)
     policy.add_parser(verbs)
     catalog.add_parser(verbs)
     return parser
