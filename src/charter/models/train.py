@@ -28,18 +28,23 @@ from charter.models.heads import Head, Layer, encode_array
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
 
-# (head, which items, the label of an item, false-positive budget on dev for binary heads)
-Spec = tuple[str, Callable[[Item], bool], Callable[[Item], str], float]
+# (head, which items, the label of an item, false-positive budget on dev for binary heads, model)
+# Model: ("mlp", hidden units, L2 alpha) or ("linear", C). Chosen on the dev split.
+Model = tuple[str, float, float]
+Spec = tuple[str, Callable[[Item], bool], Callable[[Item], str], float, Model]
 SPECS: list[Spec] = [
     # A harm false positive mostly costs "help with care", not a refusal: the weighing still
     # looks at severity and intent. So the harm head trades a little precision for recall.
-    ("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06),
-    ("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03),
+    ("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("mlp", 256, 1e-2)),
+    # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
+    # everyday messages unlike anything in the corpus.
+    ("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0)),
     ("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
-     lambda i: str(i.category), 0.0),
-    ("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02),
-    ("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0),
-    ("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03),
+     lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3)),
+    ("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02, ("mlp", 128, 1e-3)),
+    ("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("mlp", 128, 1e-3)),
+    ("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03,
+     ("mlp", 128, 1e-3)),
 ]
 
 
@@ -51,18 +56,26 @@ def corpus_digest(root: Path = REPO_CORPUS) -> str:
     return h.hexdigest()
 
 
-def _fit(x: npt.NDArray[np.float32], y: list[str], hidden: int) -> Any:
-    """A one-hidden-layer network (fixed seed: the same data gives the same weights)."""
+def _fit(x: npt.NDArray[np.float32], y: list[str], spec: Model) -> Any:
+    """A one-hidden-layer network (fixed seed) or a logistic regression; both deterministic."""
+    from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
-    model = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, max_iter=600, random_state=0)
+    kind, size, alpha = spec
+    if kind == "mlp":
+        model: Any = MLPClassifier(hidden_layer_sizes=(int(size),), alpha=alpha, max_iter=600, random_state=0)
+    else:
+        model = LogisticRegression(C=size, class_weight="balanced", max_iter=5000)
     model.fit(x, y)
     return model
 
 
 def _layers(model: Any) -> list[dict[str, Any]]:
-    return [{"weights": encode_array(w), "bias": encode_array(b)}
-            for w, b in zip(model.coefs_, model.intercepts_, strict=True)]
+    if hasattr(model, "coefs_"):
+        pairs = list(zip(model.coefs_, model.intercepts_, strict=True))
+    else:  # logistic regression: one layer, weights shaped inputs x outputs
+        pairs = [(model.coef_.T, model.intercept_)]
+    return [{"weights": encode_array(w), "bias": encode_array(b)} for w, b in pairs]
 
 
 def _predict(model: Any, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -73,20 +86,28 @@ def _predict(model: Any, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 
 def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget: float) -> float:
-    """Lowest threshold whose false-positive rate on dev is within budget (0.5 if dev is empty)."""
-    negatives = p[~truth]
-    if negatives.size == 0 or truth.sum() == 0:
+    """The threshold with the best dev recall whose false-positive rate stays within budget.
+
+    Among thresholds with that recall the highest is taken: the widest margin against
+    messages unlike anything in dev. 0.5 if dev lacks either class.
+    """
+    negatives, positives = p[~truth], p[truth]
+    if negatives.size == 0 or positives.size == 0:
         return 0.5
-    for t in np.arange(0.05, 0.99, 0.01):
-        if float((negatives >= t).mean()) <= budget:
-            return round(float(t), 2)
-    return 0.99
+    best_t, best_recall = 0.99, -1.0
+    for t in np.arange(0.05, 0.995, 0.01):
+        if float((negatives >= t).mean()) > budget:
+            continue
+        recall = float((positives >= t).mean())
+        if recall >= best_recall:
+            best_t, best_recall = round(float(t), 2), recall
+    return best_t
 
 
-def train(hidden: int = 128, out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]:
+def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]:
     start = time.perf_counter()
     items = load()
-    encoder = Encoder(threads=1, cache_size=0)  # one thread: the same sums in the same order every run
+    encoder = Encoder(cache_size=0)  # the test suite checks that retraining reproduces the shipped heads
     log(f"corpus: {len(items)} items; embedding…")
     # Requests are read as the analysers read them: their last REQUEST_TOKENS tokens.
     vectors = np.zeros((len(items), 384), dtype=np.float32)
@@ -98,7 +119,7 @@ def train(hidden: int = 128, out: Path = OUT, log: Callable[[str], None] = print
     index = {i.id: n for n, i in enumerate(items)}
     heads: dict[str, Any] = {}
     report: dict[str, Any] = {}
-    for name, select, label, budget in SPECS:
+    for name, select, label, budget, model_spec in SPECS:
         chosen = [i for i in items if select(i)]
         train_items = [i for i in chosen if i.split == "train"]
         dev_items = [i for i in chosen if i.split == "dev"]
@@ -106,7 +127,7 @@ def train(hidden: int = 128, out: Path = OUT, log: Callable[[str], None] = print
             log(f"{name}: skipped (fewer than two labels in train)")
             continue
         x = vectors[[index[i.id] for i in train_items]]
-        model = _fit(x, [label(i) for i in train_items], hidden)
+        model = _fit(x, [label(i) for i in train_items], model_spec)
         classes = [str(k) for k in model.classes_]
         head: dict[str, Any] = {"name": name, "labels": classes, "trained_on": len(train_items),
                                 "layers": _layers(model)}
@@ -136,7 +157,6 @@ def train(hidden: int = 128, out: Path = OUT, log: Callable[[str], None] = print
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hidden", type=int, default=128, help="hidden units per head")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     try:
@@ -144,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("training needs scikit-learn: pip install -e '.[train]'", file=sys.stderr)
         return 2
-    train(args.hidden, args.out)
+    train(args.out)
     return 0
 
 
