@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from time import perf_counter
-from typing import IO, Any
+from typing import Any
 
+from charter.cli import jsonl
 from charter.errors import CharterError, ConversationError, PolicyError
 from charter.policy import Policy
 from charter.principals import Conversation, parse_conversation
@@ -105,89 +104,23 @@ def _assess_item(charter: Charter, item: Any, *, where: str, extra_ms: float = 0
                           extra_ms=extra_ms).contract()
 
 
-def _lines(path: str) -> Iterator[tuple[int, bytes]]:
-    stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    try:
-        yield from enumerate(stream, start=1)
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
-
-
-def _chunks(path: str, size: int) -> Iterator[list[tuple[int, bytes]]]:
-    chunk: list[tuple[int, bytes]] = []
-    for number, raw in _lines(path):
-        if raw.strip():
-            chunk.append((number, raw))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _prepare(charter: Charter, chunk: list[tuple[int, bytes]]) -> float:
-    """Batch the chunk's model work ahead of deciding each line; returns ms per line."""
+def _prepare(charter: Charter, items: list[Any]) -> float:
+    """Batch the model work of a chunk of lines ahead of deciding each; returns ms per line."""
     batch: list[tuple[Conversation, Policy | None]] = []
-    for _, raw in chunk:
+    for item in items:
         try:
-            item = json.loads(raw)
             payload = {k: item[k] for k in ("messages", "system") if k in item} if isinstance(item, dict) else item
             policy = item.get("policy") if isinstance(item, dict) else None
             batch.append((parse_conversation(payload),
                           Policy.from_mapping(policy) if isinstance(policy, dict) else charter.policy))
-        except (ValueError, CharterError):
+        except CharterError:
             continue  # the line's own error is reported when it is assessed
-    return charter.prepare(batch) * 1000 / max(len(chunk), 1)
+    return charter.prepare(batch) * 1000 / max(len(items), 1)
 
 
 def _run_jsonl(charter: Charter, path: str, *, indent: int | None, quiet: bool) -> int:
-    done = errors = 0
-    start = perf_counter()
-    out = sys.stdout
-    try:
-        # Lines are read in small chunks so model work can be batched; output still streams in order.
-        for chunk in _chunks(path, BATCH):
-            share_ms = _prepare(charter, chunk)
-            for number, raw in chunk:
-                result = _assess_line(charter, number, raw, share_ms)
-                errors += "error" in result
-                done += 1
-                out.write(json.dumps(result, indent=indent, ensure_ascii=False) + "\n")
-                out.flush()
-    except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
-        print(f"charter assess: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    if not quiet:
-        elapsed = perf_counter() - start
-        rate = done / elapsed if elapsed > 0 else 0.0
-        print(f"charter assess: {done} conversations, {errors} errors, {elapsed:.2f} s ({rate:.0f}/s)",
-              file=sys.stderr)
-    return 1 if errors else 0
-
-
-def _assess_line(charter: Charter, number: int, raw: bytes, share_ms: float = 0.0) -> dict[str, Any]:
-    conv_id: Any = None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _error(number, None, "encoding", f"line is not valid UTF-8 (byte {exc.start})")
-    try:
-        item = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _error(number, None, "json", f"not valid JSON: {exc.msg} at column {exc.colno}")
-    if isinstance(item, dict):
-        conv_id = item.get("id")
-    try:
-        return _assess_item(charter, item, where=f"line {number}", extra_ms=share_ms)
-    except PolicyError as exc:
-        return _error(number, conv_id, "policy", str(exc))
-    except ConversationError as exc:
-        return _error(number, conv_id, "conversation", str(exc))
-
-
-def _error(number: int, conv_id: Any, kind: str, message: str) -> dict[str, Any]:
-    return {"id": conv_id if conv_id is None or isinstance(conv_id, str) else str(conv_id),
-            "line": number, "error": {"type": kind, "message": message}}
+    # Lines are read in small chunks so model work can be batched; output still streams in order.
+    return jsonl.stream(
+        path, lambda number, item, share_ms: _assess_item(charter, item, where=f"line {number}", extra_ms=share_ms),
+        verb="assess", noun="conversations", indent=indent, quiet=quiet,
+        prepare=lambda items: _prepare(charter, items), chunk=BATCH)

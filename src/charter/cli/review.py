@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from time import perf_counter
 from typing import Any
 
+from charter.cli import jsonl
 from charter.errors import CharterError, ConversationError, PolicyError
 from charter.policy import Policy
 from charter.runtime import Charter
@@ -83,36 +83,5 @@ def _review_item(charter: Charter, item: Any, *, where: str) -> dict[str, Any]:
 
 
 def _run_jsonl(charter: Charter, path: str, *, indent: int | None, quiet: bool) -> int:
-    from charter.cli.assess import _error, _lines
-
-    done = errors = 0
-    start = perf_counter()
-    try:
-        for number, raw in _lines(path):
-            if not raw.strip():
-                continue
-            conv_id: Any = None
-            try:
-                item = json.loads(raw.decode("utf-8"))
-                conv_id = item.get("id") if isinstance(item, dict) else None
-                result = _review_item(charter, item, where=f"line {number}")
-            except UnicodeDecodeError as exc:
-                result = _error(number, None, "encoding", f"line is not valid UTF-8 (byte {exc.start})")
-            except json.JSONDecodeError as exc:
-                result = _error(number, None, "json", f"not valid JSON: {exc.msg} at column {exc.colno}")
-            except PolicyError as exc:
-                result = _error(number, conv_id, "policy", str(exc))
-            except ConversationError as exc:
-                result = _error(number, conv_id, "conversation", str(exc))
-            errors += "error" in result
-            done += 1
-            sys.stdout.write(json.dumps(result, indent=indent, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-    except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
-        print(f"charter review: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    if not quiet:
-        print(f"charter review: {done} responses, {errors} errors, {perf_counter() - start:.2f} s", file=sys.stderr)
-    return 1 if errors else 0
+    return jsonl.stream(path, lambda number, item, _: _review_item(charter, item, where=f"line {number}"),
+                        verb="review", noun="responses", indent=indent, quiet=quiet)
