@@ -98,9 +98,8 @@ class LearnedHarmAnalyser(_Learned):
             p_joined = float(harm.probabilities(joined_vector)[0])
             if p_joined > p:
                 p, vectors, across = p_joined, joined_vector, True
-        best = 0
         category_head = self.heads.get("category")
-        cat_p = category_head.probabilities(vectors[best:best + 1])[0]
+        cat_p = category_head.probabilities(vectors[:1])[0]
         cat_i = int(np.argmax(cat_p))
         category, category_conf = category_head.labels[cat_i], float(cat_p[cat_i])
         where = "the last user turns read together" if across else "the latest user turn"
