@@ -238,3 +238,15 @@ def test_decision_guarantees_hold_for_any_findings(dep: Deployment, f: Findings)
     assert ranks == sorted(ranks) and d.reasons
     for bid in ("mass_casualty_weapons", "disclose_ai", "emergency_resources", "state_limits"):
         assert bid not in d.behaviours  # fixed behaviours never show as switched
+
+
+def test_what_was_read_from_the_operators_words_is_a_reason() -> None:
+    from charter.deployment import Inference
+
+    dep = Deployment(has_operator=True, scope=("coding",), domain="coding",
+                     inferences=(Inference(what="scope: coding (implied by the assistant's role)",
+                                           evidence="You are a coding assistant"),))
+    d = decide(CATALOG, dep, Findings())
+    reason = next(r for r in d.reasons if r.rule == "deployment")
+    assert reason.priority == "guidelines" and "You are a coding assistant" in reason.text
+    assert d.reasons[-1].rule == "helpfulness"
