@@ -14,19 +14,14 @@ from charter.harm import load_categories
 from charter.principals import parse_openai
 from charter.signals import Findings, HarmFinding, Intent, Severity
 from charter.weighing import Action, weigh
+from support import run
 
 U, B, H = Intent.UNCLEAR, Intent.BENIGN, Intent.HARMFUL
 MCW, CSM, CI, CW = "mass_casualty_weapons", "sexual_content_minors", "critical_infrastructure", "cyberweapons"
 
 
 def _analyse(*turns: str, system: str | None = None) -> Findings:
-    """User and assistant turns alternate, starting with the user."""
-    messages: list[dict[str, Any]] = []
-    if system is not None:
-        messages.append({"role": "system", "content": system})
-    for i, text in enumerate(turns):
-        messages.append({"role": "user" if i % 2 == 0 else "assistant", "content": text})
-    return _run(messages)
+    return run(HarmAnalyser(), *turns, system=system)
 
 
 def _run(messages: list[dict[str, Any]]) -> Findings:
