@@ -1,26 +1,36 @@
 """`Charter`: the library entry point that runs the stages in order.
 
-request -> principals -> deployment (policy + system prompt) -> analysers -> decision.
-Generation, review and audit come later in the data flow and are added by their own
-modules; `assess` stops at the decision.
+request -> principals -> deployment (policy + system prompt) -> analysers -> decision
+        -> compose -> generate (backend) -> review -> repair -> audit.
+
+`assess` stops at the decision; `review` judges a response some model already wrote;
+`respond` and `respond_stream` run the whole loop (module `respond`) with the configured
+backend and write each turn to the audit store when one is given.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charter.analysers import Analyser, AnalysisContext, default_analysers
+from charter.backends import Backend, BackendLike, Generation, resolve_backend
 from charter.catalog import Catalog, load_catalog
 from charter.decision import Decision, decide
 from charter.deployment import Deployment, build_deployment
 from charter.errors import ConversationError
 from charter.policy import Policy
 from charter.principals import Conversation, parse_conversation
+from charter.record import TurnRecord
+from charter.respond import Turn, run_turn, stream_turn
 from charter.review import Review, Reviewer
 from charter.signals import Findings
+
+if TYPE_CHECKING:
+    from charter.audit import AuditStore
 
 PolicyLike = Policy | str | os.PathLike[str] | Mapping[str, Any] | None
 
@@ -41,12 +51,36 @@ class Charter:
     immutable after construction and safe to share between threads.
     """
 
-    def __init__(self, policy: PolicyLike = None, *, analysers: Sequence[Analyser] | None = None,
-                 catalog: Catalog | None = None) -> None:
+    def __init__(self, policy: PolicyLike = None, *, backend: BackendLike | None = None,
+                 audit: AuditStore | None = None, generation: Generation | None = None, max_attempts: int = 3,
+                 analysers: Sequence[Analyser] | None = None, catalog: Catalog | None = None) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
         self.policy = as_policy(policy)
         self.catalog = catalog or load_catalog()
         self.analysers: tuple[Analyser, ...] = tuple(analysers if analysers is not None else default_analysers())
+        self.audit = audit
+        self.generation = generation or Generation()
+        self.max_attempts = max_attempts
+        self._backend_spec = backend
+        self._backend: Backend | None = backend if isinstance(backend, Backend) else None
         self._reviewer: Reviewer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> Backend:
+        """The backend that writes answers; built on first use (the embedded model loads only then)."""
+        with self._lock:
+            if self._backend is None:
+                self._backend = resolve_backend(self._backend_spec)
+            return self._backend
+
+    @property
+    def reviewer(self) -> Reviewer:
+        with self._lock:
+            if self._reviewer is None:
+                self._reviewer = Reviewer()
+            return self._reviewer
 
     def deployment(self, conversation: Conversation, policy: Policy | None = None) -> Deployment:
         """The operator context for a conversation: the policy plus the system prompt's words."""
@@ -98,6 +132,74 @@ class Charter:
             raise ConversationError("response", f"expected a string, got {type(response).__name__}")
         conversation = messages if isinstance(messages, Conversation) else parse_conversation(messages)
         decision = self.assess(conversation, policy=policy, id=id)
-        if self._reviewer is None:
-            self._reviewer = Reviewer()
-        return self._reviewer.review(conversation, decision, response)
+        return self.reviewer.review(conversation, decision, response)
+
+    def _turn(self, messages: Any, policy: PolicyLike, operator: str) -> Turn:
+        start = perf_counter()
+        conversation = messages if isinstance(messages, Conversation) else parse_conversation(messages)
+        effective = as_policy(policy) if policy is not None else self.policy
+        deployment = self.deployment(conversation, effective)
+        decision = decide(self.catalog, deployment, self.analyse(conversation, deployment))
+        assess_ms = round((perf_counter() - start) * 1000, 3)
+        decision.latency_ms = assess_ms
+        turn = Turn(conversation=conversation, deployment=deployment, decision=decision, catalog=self.catalog,
+                    backend=self.backend, reviewer=self.reviewer, options=self.generation,
+                    max_attempts=self.max_attempts, operator=operator)
+        turn.timings.assess_ms = assess_ms
+        return turn
+
+    def respond(self, messages: Any, *, policy: PolicyLike = None, operator: str = "default") -> TurnRecord:
+        """Answer ``messages``: decide, generate, review, repair, and record the turn.
+
+        Returns the `TurnRecord` (``output`` is what the person reads). A backend failure is
+        recorded (outcome ``failed``) and raised as `respond.TurnFailed`, a `BackendError`.
+        """
+        turn = self._turn(messages, policy, operator)
+        try:
+            record = run_turn(turn)
+        except Exception as exc:
+            failed = getattr(exc, "record", None)
+            if isinstance(failed, TurnRecord):
+                self._write(failed)
+            raise
+        self._write(record)
+        return record
+
+    def respond_stream(self, messages: Any, *, policy: PolicyLike = None,
+                       operator: str = "default") -> ResponseStream:
+        """Like `respond`, but the answer arrives in reviewed pieces; the record is ready when it ends."""
+        turn = self._turn(messages, policy, operator)
+        return ResponseStream(turn, self._write)
+
+    def _write(self, record: TurnRecord) -> None:
+        if self.audit is not None:
+            self.audit.record(record)
+
+
+class ResponseStream:
+    """An answer in reviewed pieces. Iterate it for text; ``record`` is set once it has ended.
+
+    Closing it early (or breaking out of the loop) records what was sent so far.
+    """
+
+    def __init__(self, turn: Turn, write: Callable[[TurnRecord], None]) -> None:
+        self.decision = turn.decision
+        self.record: TurnRecord | None = None
+        self._write = write
+        self._pieces = stream_turn(turn, self._finished)
+
+    def _finished(self, record: TurnRecord) -> None:
+        self.record = record
+        self._write(record)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._pieces
+
+    def close(self) -> None:
+        self._pieces.close()
+
+    def __enter__(self) -> ResponseStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

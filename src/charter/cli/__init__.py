@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import assess, catalog, policy, review
+from charter.cli import assess, catalog, chat, log, policy, review
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     assess.add_parser(verbs)
     review.add_parser(verbs)
+    chat.add_parser(verbs)
+    log.add_parser(verbs)
     policy.add_parser(verbs)
     catalog.add_parser(verbs)
     return parser
