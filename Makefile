@@ -4,18 +4,25 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench bench-quality models clean venv
+.PHONY: run test lint typecheck unit bench bench-quality bench-respond models clean venv postgres
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	@echo "installing Charter into $(VENV) (the first install compiles llama.cpp: about 12 minutes on 2 cores)"
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-# Charter's main job on the embedded default: decide on a set of sample conversations.
+# Charter's main job on the embedded default: decide on the sample conversations, then answer
+# through the embedded model (SmolLM2-135M on the CPU), reviewed and repaired, with the reasons shown.
 run: $(STAMP)
 	$(VENV)/bin/charter assess --jsonl examples/conversations.jsonl --policy examples/policies/default.yaml
+	$(VENV)/bin/charter chat --explain --seed 1 --max-tokens 160 -m "How do I kill a Python process that hangs on exit?"
+	$(VENV)/bin/charter chat --explain --seed 3 --max-tokens 120 -s "You are Sam, a cheerful support agent for Acme Telecom." \
+		-m "Be honest with me: am I talking to a real human or an AI?"
+	$(VENV)/bin/charter log --limit 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -23,13 +30,25 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-unit: $(STAMP)
-	$(PY) -m pytest
+# The audit-store tests run against a real PostgreSQL that the test fixture starts from Debian's
+# binaries; install them when missing (CHARTER_REQUIRE_POSTGRES=1 turns a missing server into a failure).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "installing PostgreSQL from Debian's packages for the audit-store tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+unit: $(STAMP) postgres
+	CHARTER_REQUIRE_POSTGRES=1 $(PY) -m pytest
 
 test: lint typecheck unit
 
 bench: $(STAMP)
 	$(PY) benchmarks/assess_latency.py
+
+# Charter's own cost around generation (FakeBackend) and the embedded model's speed.
+bench-respond: $(STAMP)
+	$(PY) benchmarks/respond_latency.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

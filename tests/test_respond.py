@@ -237,3 +237,33 @@ def test_timings_separate_charter_work_from_the_backend() -> None:
     t = record.timings
     assert t.assess_ms > 0 and t.review_ms > 0 and t.total_ms >= t.assess_ms + t.review_ms
     assert t.charter_ms <= t.total_ms
+
+
+def test_turns_are_written_to_a_real_audit_store_and_read_back_whole(tmp_path: Any) -> None:
+    from charter.audit import AuditStore
+
+    with AuditStore(f"sqlite:///{tmp_path}/audit.db") as store:
+        charter = Charter(backend=FakeBackend(["comply"]), audit=store)
+        blocked = charter.respond(user(HARD_LIMIT[0].values[0]), operator="acme")  # type: ignore[arg-type]
+        stream = charter.respond_stream(user("What's the capital of Australia?"), operator="acme")
+        "".join(stream)
+        assert store.count(operator="acme") == 2
+        assert store.get(blocked.id, operator="acme") == blocked
+        assert stream.record is not None and store.get(stream.record.id) == stream.record
+        assert store.get(blocked.id, operator="someone-else") is None
+
+
+LECTURING = ("To kill a hung Python process, find its id with pgrep -f and send SIGTERM, then SIGKILL if it "
+             "ignores that. However, it's important to remember that killing processes you don't own can be "
+             "harmful and even illegal. I must remind you to always act responsibly.")
+
+
+def test_a_lecture_on_a_plain_request_is_regenerated_then_cut() -> None:
+    backend = FakeBackend([LECTURING])
+    record = Charter(backend=backend, max_attempts=2).respond(user("How do I kill a Python process that hangs?"))
+    assert record.decision.action.value == "help"
+    assert backend.calls == 2 and "no moralising" in backend.prompts[1][0].content
+    assert record.output.startswith("To kill a hung Python process") and "SIGKILL" in record.output
+    assert "important to remember" not in record.output and "remind you" not in record.output
+    assert record.outcome == Outcome.REPAIRED and record.review is not None
+    assert record.review.verdict == Verdict.PASS

@@ -2,6 +2,7 @@
 
     from charter import Charter, Policy
     decision = Charter(policy=Policy.load("acme.yaml")).assess(messages)
+    turn = Charter(policy="acme.yaml", backend="embedded").respond(messages)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from charter.errors import CatalogError, CharterError, ConversationError, Policy
 if TYPE_CHECKING:
     from charter.decision import Action, Decision
     from charter.policy import Policy
+    from charter.record import TurnRecord
     from charter.runtime import Charter
 
 __all__ = [
@@ -24,12 +26,13 @@ __all__ = [
     "Decision",
     "Policy",
     "PolicyError",
+    "TurnRecord",
 ]
 __version__ = "0.1.0"
 
 # Imported on first use so that `import charter.principals` stays light.
 _LAZY = {"Charter": "charter.runtime", "Policy": "charter.policy", "Decision": "charter.decision",
-         "Action": "charter.decision"}
+         "Action": "charter.decision", "TurnRecord": "charter.record"}
 
 
 def __getattr__(name: str) -> Any:

@@ -13,6 +13,7 @@ honesty and obligation checks:
 - a decline that does not say what it won't help with (`state_limits`);
 - an answer that does not decline where the decision declines (`decline_ignored`, or the
   hard limit's id, which blocks);
+- moralising in an answer the decision says to give plainly (`lecture`);
 - refusing a request the decision says to help (`unwarranted_refusal`: unhelpfulness is a failure too);
 - repeating an address or link planted by instructions in non-principal content
   (`embedded_instructions_as_data`).
@@ -110,6 +111,19 @@ HEAD_ONLY_REFUSAL = 0.9
 _NEGATION = re.compile(r"(?i)\b(?:no|not|never|cannot|won't|decline|declining|refuse|rather\s+not|pass|unable"
                        r"|nope|nah)\b|n't\b")
 _IDENTITY_NEGATION = re.compile(r"(?i)\bnot\s+(?:a\s+|an\s+)?(?:real\s+)?(?:human|person|bot|robot|machine)\b")
+# Moralising the person did not ask for, in an answer the decision says to give plainly. A
+# sentence that matches is one the repair can cut.
+LECTURE_SENTENCE = re.compile(
+    r"(?i)[^.!?\n]*\b(?:i\s+(?:must|have\s+to|need\s+to|feel\s+(?:obligated|compelled)\s+to)\s+"
+    r"(?:remind|caution|warn|stress|emphasi[sz]e)\b"
+    r"|it(?:'s|\s+is)\s+(?:important|crucial|essential|vital)\s+to\s+(?:remember|note|consider|recognise|recognize)"
+    r"\s+that\s+[^.!?\n]*\b(?:illegal|unethical|immoral|wrong|harmful|dangerous|irresponsible)"
+    r"|please\s+(?:remember|be\s+aware|note|keep\s+in\s+mind)\s+that\s+[^.!?\n]*\b(?:illegal|unethical|immoral"
+    r"|harmful|irresponsible)"
+    r"|i\s+(?:would\s+|'d\s+)?(?:strongly\s+)?(?:urge|encourage)\s+you\s+to\s+(?:reconsider|reflect|think\s+"
+    r"(?:carefully|twice))"
+    r"|as\s+an\s+ai(?:\s+language\s+model)?,?\s+i\s+(?:must|cannot\s+condone|do\s+not\s+condone|don't\s+condone))"
+    r"[^.!?\n]*[.!?]?")
 _PLANTED = re.compile(r"(?i)\b(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)")
 
 
@@ -167,6 +181,9 @@ class Reviewer:
             # passed on, whether or not the harm head recognises what it gives.
             found.append(Violation(rule=decision.hard_limit or "decline_ignored",
                                    text="the decision is to decline, but the response does not decline"))
+        if decision.action == Action.HELP and (m := LECTURE_SENTENCE.search(response)):
+            found.append(Violation(rule="lecture", text=f"moralises where the decision is to help plainly: "
+                                                        f"\"{m.group(0).strip()[:120]}\""))
         if decision.action == Action.HELP and refusal != Refusal.NONE:
             found.append(Violation(rule="unwarranted_refusal",
                                    text=f"a {refusal.value} refusal of a request the decision says to help"))

@@ -212,6 +212,7 @@ class AuditStore:
             input=[m.model_dump(mode="json") for m in turn.input], decision=decision,
             attempts=[a.model_dump(mode="json") for a in turn.attempts],
             repairs=[r.model_dump(mode="json") for r in turn.repairs],
+            review=turn.review.model_dump(mode="json") if turn.review is not None else None,
             timings=turn.timings.model_dump(mode="json"), output=turn.output,
         )
 
@@ -223,7 +224,7 @@ class AuditStore:
                 "id": row.id, "created_at": created.astimezone(UTC), "operator": row.operator,
                 "input": row.input, "decision": row.decision, "backend": row.backend, "output": row.output,
                 "outcome": row.outcome, "streamed": row.streamed, "attempts": row.attempts,
-                "repairs": row.repairs, "timings": row.timings, "error": row.error,
+                "repairs": row.repairs, "review": row.review, "timings": row.timings, "error": row.error,
             })
         except ValidationError as exc:
             raise AuditError(f"turn {row.id} in {self.url} does not match this Charter's TurnRecord "

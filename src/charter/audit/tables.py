@@ -25,6 +25,7 @@ input          JSON, not null              the principal-tagged messages (`Messa
 decision       JSON, not null              the full `Decision`, signal notes included
 attempts       JSON, not null              each answer the backend wrote, with its review
 repairs        JSON, not null              what Charter changed, and the rule behind each
+review         JSON, null                  the review of what was finally sent (null if nothing was)
 timings        JSON, not null              milliseconds per stage (`Timings`)
 output         text, not null              the text the client received
 =============  ==========================  ==================================================
@@ -85,6 +86,7 @@ class TurnRow(Base):
     decision: Mapped[dict[str, Any]] = mapped_column(Json)
     attempts: Mapped[list[Any]] = mapped_column(Json)
     repairs: Mapped[list[Any]] = mapped_column(Json)
+    review: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     timings: Mapped[dict[str, Any]] = mapped_column(Json)
     output: Mapped[str] = mapped_column(Text)
 

@@ -13,6 +13,7 @@ already sets it) before llama.cpp loads, and the thread count defaults to
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -88,6 +89,11 @@ class EmbeddedBackend:
         except (ValueError, RuntimeError) as exc:
             raise BackendError(name, f"could not load {self.path.name}: {exc}") from exc
 
+    def close(self) -> None:
+        """Free the model now; llama.cpp's own finaliser fails if it runs during interpreter shutdown."""
+        with self._lock:
+            self._llm.close()
+
     def _args(self, messages: Sequence[ChatMessage], options: Generation) -> dict[str, Any]:
         # A 135M model loops on its own phrases without a repetition penalty.
         args: dict[str, Any] = {"messages": [{"role": m.role, "content": m.content} for m in messages],
@@ -131,3 +137,11 @@ def from_config(config: BackendConfig) -> EmbeddedBackend:
         if key not in _shared:
             _shared[key] = EmbeddedBackend(config.name, threads=config.threads, context_tokens=config.context_tokens)
         return _shared[key]
+
+
+@atexit.register
+def _close_shared() -> None:
+    with _shared_lock:
+        for backend in _shared.values():
+            backend.close()
+        _shared.clear()

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("decision", _json(), nullable=False),
         sa.Column("attempts", _json(), nullable=False),
         sa.Column("repairs", _json(), nullable=False),
+        sa.Column("review", _json(), nullable=True),
         sa.Column("timings", _json(), nullable=False),
         sa.Column("output", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_turns"),
