@@ -82,7 +82,7 @@ def compose(conversation: Conversation, deployment: Deployment, decision: Decisi
                if s.id == "injection" and s.score >= 0.5 and s.message is not None}
     out: list[ChatMessage] = [ChatMessage(role="system", content="\n\n".join(system))]
     for role, parts in _turns(conversation):
-        content = "\n\n".join(_render(m, flagged, tool_names) for m in parts)
+        content = "\n\n".join(r for r in (_render(m, flagged, tool_names) for m in parts) if r)
         if out[-1].role == role and role != "system":
             out[-1] = ChatMessage(role=role, content=out[-1].content + "\n\n" + content)
         else:

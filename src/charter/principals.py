@@ -283,14 +283,18 @@ _DOC_NOUN = r"""
     |responses?|sections?|chapters?|papers?|blog|ads?|adverts?|cv|resume|bio|sms|dms?
     |press\ release|terms|agreement|policy|content
 """
+_HANDED_OVER = re.compile(r"(?ix)\b(?:" + _DOC_NOUN + r")\b|\b(?:the\ following|below|what\ (?:he|she|they|it|"
+                          r"i|we|you)\ (?:wrote|sent|said|posted))\b")
+# Verbs whose object is always someone else's text: a bare "summarise:" or "tl;dr:" hands over data.
+_DATA_VERB = re.compile(r"(?i)summari[sz]e|translate|proofread|paraphrase|shorten|tl;?dr|reply to|respond to|rewrite")
 _LEAD_IN = re.compile(
     r"""(?ix)
     ^(?P<lead>
       (?:(?:[^\n]{0,200}?(?:[.!?;,:]\s*|\b(?:please|pls|kindly|you|to|and|then|me|us)\s+))?
          (?:(?:please|pls|kindly|just|quickly|also|now|briefly)\s+)?
-         \b(?:summari[sz]e|translate|proofread|review|analy[sz]e|rewrite|paraphrase|check|explain|
+         \b(?P<verb>summari[sz]e|translate|proofread|review|analy[sz]e|rewrite|paraphrase|check|explain|
              classify|categori[sz]e|extract|read|reply\ to|respond\ to|answer|fix|edit|shorten|
-             critique|evaluate|tl;?dr|what\ does)\b[^\n:]{0,120}
+             critique|evaluate|tl;?dr|what\ does)\b(?P<tail>[^\n:]{0,120})
        |[^\n]{0,200}?\b(?:here\ is|here['\u2019]s|here\ are|below\ is|below\ are|the\ following
              |this\ is|these\ are)\b(?P<announced>[^\n:]{0,120}))
     :)[ \t]*\n?(?P<body>.+)$""",
@@ -365,6 +369,12 @@ def _is_lead_in(m: re.Match[str]) -> bool:
         return False
     announced = m.group("announced")
     if announced is not None and not _DOC_ANNOUNCED.search(announced):
+        return False
+    # Verbs that can govern the user's own request ("explain please: <a request>", "check this for
+    # me: <a plan>") hand over data only when they name what they hand over ("explain this
+    # e-mail:"); otherwise the user's request would become data the harm analysers never read.
+    verb = (m.group("verb") or "").lower()
+    if verb and not _DATA_VERB.match(verb) and not _HANDED_OVER.search(m.group("tail") or ""):
         return False
     return not _OWN_WORDS_LEAD.search(m.group("lead"))
 

@@ -134,7 +134,7 @@ class Charter:
         decision = self.assess(conversation, policy=policy, id=id)
         return self.reviewer.review(conversation, decision, response)
 
-    def _turn(self, messages: Any, policy: PolicyLike, operator: str) -> Turn:
+    def _turn(self, messages: Any, policy: PolicyLike, operator: str, generation: Generation | None) -> Turn:
         start = perf_counter()
         conversation = messages if isinstance(messages, Conversation) else parse_conversation(messages)
         effective = as_policy(policy) if policy is not None else self.policy
@@ -143,18 +143,19 @@ class Charter:
         assess_ms = round((perf_counter() - start) * 1000, 3)
         decision.latency_ms = assess_ms
         turn = Turn(conversation=conversation, deployment=deployment, decision=decision, catalog=self.catalog,
-                    backend=self.backend, reviewer=self.reviewer, options=self.generation,
+                    backend=self.backend, reviewer=self.reviewer, options=generation or self.generation,
                     max_attempts=self.max_attempts, operator=operator)
         turn.timings.assess_ms = assess_ms
         return turn
 
-    def respond(self, messages: Any, *, policy: PolicyLike = None, operator: str = "default") -> TurnRecord:
+    def respond(self, messages: Any, *, policy: PolicyLike = None, operator: str = "default",
+                generation: Generation | None = None) -> TurnRecord:
         """Answer ``messages``: decide, generate, review, repair, and record the turn.
 
         Returns the `TurnRecord` (``output`` is what the person reads). A backend failure is
         recorded (outcome ``failed``) and raised as `respond.TurnFailed`, a `BackendError`.
         """
-        turn = self._turn(messages, policy, operator)
+        turn = self._turn(messages, policy, operator, generation)
         try:
             record = run_turn(turn)
         except Exception as exc:
@@ -165,10 +166,13 @@ class Charter:
         self._write(record)
         return record
 
-    def respond_stream(self, messages: Any, *, policy: PolicyLike = None,
-                       operator: str = "default") -> ResponseStream:
-        """Like `respond`, but the answer arrives in reviewed pieces; the record is ready when it ends."""
-        turn = self._turn(messages, policy, operator)
+    def respond_stream(self, messages: Any, *, policy: PolicyLike = None, operator: str = "default",
+                       generation: Generation | None = None) -> ResponseStream:
+        """Like `respond`, but the answer arrives in reviewed pieces; the record is ready when it ends.
+
+        The decision is made here, before the first piece is asked for (``.decision``).
+        """
+        turn = self._turn(messages, policy, operator, generation)
         return ResponseStream(turn, self._write)
 
     def _write(self, record: TurnRecord) -> None:

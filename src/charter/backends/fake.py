@@ -10,7 +10,9 @@ Scripts (``fake:NAME`` or ``fake:NAME1,NAME2,...`` for a sequence per call; the 
 - ``deny_prompt``: says it has no system prompt;
 - ``obey``: does what injected content asked, repeating every link and address it finds in the data;
 - ``no_resources``: a kind reply without any emergency resources;
-- ``fail``: raises a BackendError; ``fail_midstream``: streams a few words, then fails.
+- ``fail``: raises a BackendError; ``fail_midstream``: streams a few words, then fails;
+- ``hang``: answers nothing until the generation's timeout, then raises BackendTimeout (as the
+  network backends do when a server stops answering).
 
 Or build `FakeBackend(replies=[...])` with literal strings and callables of the prompt.
 """
@@ -19,10 +21,11 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 from charter.backends import BackendConfig
-from charter.backends.base import BackendError, ChatMessage, Generation
+from charter.backends.base import BackendError, BackendTimeout, ChatMessage, Generation
 
 Reply = str | Callable[[Sequence[ChatMessage]], str]
 
@@ -80,19 +83,23 @@ class FakeBackend:
     def calls(self) -> int:
         return self._calls
 
-    def _next(self, messages: Sequence[ChatMessage]) -> str:
+    def _next(self, messages: Sequence[ChatMessage], options: Generation | None = None) -> str:
         with self._lock:
             reply = self._replies[min(self._calls, len(self._replies) - 1)]
             self._calls += 1
             self.prompts.append(list(messages))
         if reply in ("fail", "fail_midstream"):
             raise BackendError(self.name, "scripted failure")
+        if reply == "hang":
+            timeout = options.timeout_s if options else Generation().timeout_s
+            time.sleep(timeout)
+            raise BackendTimeout(self.name, f"no answer within {timeout:g} s")
         if isinstance(reply, str) and reply in SCRIPTS:
             reply = SCRIPTS[reply]
         return reply(messages) if callable(reply) else reply
 
     def generate(self, messages: Sequence[ChatMessage], options: Generation) -> str:
-        return self._next(messages)
+        return self._next(messages, options)
 
     def stream(self, messages: Sequence[ChatMessage], options: Generation) -> Iterator[str]:
         midstream = False
@@ -105,7 +112,7 @@ class FakeBackend:
                 self._calls += 1
                 self.prompts.append(list(messages))
         else:
-            text = self._next(messages)
+            text = self._next(messages, options)
         yield from re.findall(r"\S+\s*|\s+", text)
         if midstream:
             raise BackendError(self.name, "scripted failure in the middle of the stream")
@@ -114,8 +121,9 @@ class FakeBackend:
 def from_config(config: BackendConfig) -> FakeBackend:
     """``fake:comply`` or ``fake:refuse,helpful``: a script name, or a comma-separated sequence."""
     names = [n.strip() for n in (config.script or "helpful").split(",") if n.strip()]
-    unknown = [n for n in names if n not in SCRIPTS and n not in ("fail", "fail_midstream")]
+    faults = ("fail", "fail_midstream", "hang")
+    unknown = [n for n in names if n not in SCRIPTS and n not in faults]
     if unknown:
-        known = ", ".join(sorted([*SCRIPTS, "fail", "fail_midstream"]))
+        known = ", ".join(sorted([*SCRIPTS, *faults]))
         raise BackendError(config.name, f"unknown fake script {unknown[0]!r}; known: {known}")
     return FakeBackend(names, name=config.name)

@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from charter import paths
+from charter.audit import AuditError
 from charter.backends import BackendError, Generation
 from charter.errors import CharterError, PolicyError
 from charter.policy import Policy
@@ -114,6 +115,10 @@ def _answer(charter: Charter, args: argparse.Namespace, messages: list[dict[str,
         out.print()
         err.print(f"[red]charter chat: {escape(str(exc))}[/red] (the turn was recorded as failed)")
         return None
+    except AuditError as exc:
+        out.print()
+        err.print(f"[red]charter chat: the turn could not be recorded: {escape(str(exc))}[/red]")
+        return None
     if args.explain:
         explain(record, err)
     elif record.outcome not in (Outcome.OK,):
@@ -127,7 +132,7 @@ def _one_shot(charter: Charter, args: argparse.Namespace, text: str, err: Consol
     if args.json:
         try:
             record = charter.respond(messages, operator=args.operator)
-        except BackendError as exc:
+        except (BackendError, AuditError) as exc:
             err.print(f"charter chat: {escape(str(exc))}")
             return 1
         sys.stdout.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n")
