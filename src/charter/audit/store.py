@@ -37,7 +37,7 @@ from charter.audit.tables import LIMITS, TurnRow
 from charter.errors import CharterError
 from charter.record import TurnRecord
 
-__all__ = ["MIN_PREFIX", "AmbiguousTurnId", "AuditError", "AuditStore", "alembic_config", "masked_url"]
+__all__ = ["MIN_PREFIX", "AmbiguousTurnId", "AuditError", "AuditStore", "alembic_config", "masked_url", "open_engine"]
 
 # The shortest id prefix `get` will look up (ids are 32 hex characters; `charter log` shows 12).
 MIN_PREFIX = 6
@@ -86,6 +86,24 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+def open_engine(url: str | None = None) -> tuple[Engine, str, tuple[str, ...]]:
+    """Open Charter's database and bring its schema to the newest migration.
+
+    ``url`` defaults to `charter.paths.database_url`. Returns the engine, the URL with its
+    password masked (for messages), and the migrations applied, oldest first (empty when the
+    schema was current). Every store over this database opens it through here, so they share
+    one migration history and one locking discipline. Failures are `AuditError`s.
+    """
+    parsed = _parse_url(url if url is not None else paths.database_url())
+    shown = masked_url(parsed)
+    engine = _create_engine(parsed, shown)
+    try:
+        return engine, shown, _upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
 class AuditStore:
     """The audit store: ``record`` a turn, then ``get``, ``latest`` and ``count`` them.
 
@@ -95,18 +113,11 @@ class AuditStore:
     """
 
     def __init__(self, url: str | None = None) -> None:
-        raw = url if url is not None else paths.database_url()
-        self._url = _parse_url(raw)
-        self.url = masked_url(self._url)
-        self._engine = _create_engine(self._url, self.url)
+        self._engine, self.url, applied = open_engine(url)
+        self.applied: tuple[str, ...] = applied
+        """Migrations this open applied, oldest first; empty when the schema was current."""
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._closed = False
-        try:
-            self.applied: tuple[str, ...] = _upgrade(self._engine)
-            """Migrations this open applied, oldest first; empty when the schema was current."""
-        except BaseException:
-            self._engine.dispose()
-            raise
 
     # ------------------------------------------------------------------ writing
 

@@ -42,7 +42,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Index, MetaData, String, Text
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, Index, Integer, MetaData, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -99,3 +99,99 @@ class TurnRow(Base):
 # Longest values the varchar columns take; the store checks them first, so an over-long value
 # is a clear error on SQLite too (which would otherwise store it silently).
 LIMITS: dict[str, int] = {"id": 32, "operator": 255, "backend": 255, "action": 32, "outcome": 16, "hard_limit": 64}
+
+
+# --------------------------------------------------------------------------- operators and oversight
+#
+# Added by migration 0002. The gateway's API keys select an operator; people pause, resume and
+# stop the assistant. Keys are never stored, only their SHA-256 (see `charter.operators`).
+#
+# Table ``operators`` — one deployment that calls the gateway with its own key:
+#
+#   name         varchar(63), primary key      [a-z0-9][a-z0-9_-]{0,62}
+#   key_hash     varchar(64), not null, unique hex SHA-256 of the operator's API key (chk_...)
+#   policy_yaml  text, null                    the operator policy as written (comments kept)
+#   created_at   timestamp with time zone      when the operator was added (UTC)
+#   updated_at   timestamp with time zone      last change of key or policy (UTC)
+#
+# Table ``admin_keys`` — keys for the gateway's oversight endpoints:
+#
+#   label        varchar(63), primary key      who or what holds the key
+#   key_hash     varchar(64), not null, unique hex SHA-256 of the admin key (cha_...)
+#   created_at   timestamp with time zone      when it was issued (UTC)
+#
+# Table ``controls`` — the current oversight switch of each scope (absent row: active):
+#
+#   scope        varchar(63), primary key      an operator name, or "*" for every operator
+#   state        varchar(16), not null         active | paused | stopped
+#   reason       text, not null                why (may be empty)
+#   set_by       varchar(255), not null        who changed it, e.g. "ann via cli"
+#   since        timestamp with time zone      when it changed (UTC)
+#
+# Table ``control_events`` — every change to ``controls``, never updated or deleted:
+#
+#   id           integer, primary key          increasing
+#   at           timestamp with time zone      when (UTC); indexed
+#   scope        varchar(63), not null         as in controls
+#   action       varchar(16), not null         pause | resume | stop
+#   reason       text, not null                as given
+#   set_by       varchar(255), not null        as in controls
+
+
+class OperatorRow(Base):
+    """One row of ``operators``."""
+
+    __tablename__ = "operators"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    policy_yaml: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AdminKeyRow(Base):
+    """One row of ``admin_keys``."""
+
+    __tablename__ = "admin_keys"
+
+    label: Mapped[str] = mapped_column(String(63), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ControlRow(Base):
+    """One row of ``controls``: the switch of one scope."""
+
+    __tablename__ = "controls"
+
+    scope: Mapped[str] = mapped_column(String(63), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(255))
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("state IN ('active', 'paused', 'stopped')", name="state"),)
+
+
+class ControlEventRow(Base):
+    """One row of ``control_events``: one pause, resume or stop."""
+
+    __tablename__ = "control_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str] = mapped_column(String(63))
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (
+        CheckConstraint("action IN ('pause', 'resume', 'stop')", name="action"),
+        Index("ix_control_events_at", "at"),
+    )
+
+
+# Longest names and `set_by` values the tables above take (checked first, for the same reason as LIMITS).
+NAME_LIMIT = 63
+SET_BY_LIMIT = 255
