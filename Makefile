@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench bench-quality bench-respond models clean venv postgres
+.PHONY: run demo test lint typecheck unit bench bench-quality bench-respond bench-gateway models clean venv postgres
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -15,9 +15,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Charter's main job on the embedded default: decide on the sample conversations, then answer
-# through the embedded model (SmolLM2-135M on the CPU), reviewed and repaired, with the reasons shown.
+# Charter's main job on the embedded default: the gateway on 127.0.0.1:8080 with the embedded model
+# (SmolLM2-135M on the CPU) and a sample operator policy. It prints how to point the openai client
+# (Python and curl) at it, and serves until Ctrl-C.
 run: $(STAMP)
+	$(VENV)/bin/charter serve --policy examples/policies/default.yaml
+
+# The same loop without a server: decisions on the sample conversations, then two answers from the
+# embedded model with the decision and review shown, then the audit log.
+demo: $(STAMP)
 	$(VENV)/bin/charter assess --jsonl examples/conversations.jsonl --policy examples/policies/default.yaml
 	$(VENV)/bin/charter chat --explain --seed 1 --max-tokens 160 -m "How do I kill a Python process that hangs on exit?"
 	$(VENV)/bin/charter chat --explain --seed 3 --max-tokens 120 -s "You are Sam, a cheerful support agent for Acme Telecom." \
@@ -49,6 +55,10 @@ bench: $(STAMP)
 # Charter's own cost around generation (FakeBackend) and the embedded model's speed.
 bench-respond: $(STAMP)
 	$(PY) benchmarks/respond_latency.py
+
+# The gateway under load from a second process on loopback (FakeBackend); audit rows checked.
+bench-gateway: $(STAMP)
+	$(PY) benchmarks/gateway_load.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -31,12 +31,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from assess_latency import conversation  # noqa: E402
+from assess_latency import conversation
 
-from charter import Charter  # noqa: E402
-from charter.backends.base import ChatMessage, Generation  # noqa: E402
-from charter.backends.fake import FakeBackend  # noqa: E402
-from charter.respond import HOLD_CHARS  # noqa: E402
+from charter import Charter
+from charter.backends.base import ChatMessage, Generation
+from charter.backends.fake import FakeBackend
+from charter.respond import HOLD_CHARS
 
 ANSWER = (
     "Start by finding the process id with ps or pgrep. Then send it SIGTERM and give it a few seconds to exit. "

@@ -46,7 +46,7 @@ from charter.fallbacks import (
     state_limits_sentence,
 )
 from charter.principals import Conversation
-from charter.record import Attempt, Outcome, Repair, RepairKind, Timings, TurnRecord
+from charter.record import Attempt, Outcome, Repair, RepairKind, Timings, TurnRecord, new_turn_id
 from charter.review import LECTURE_SENTENCE, Review, Reviewer, Verdict, planted_in_data
 
 # Violations Charter fixes by adding its own words; the model's answer otherwise stands.
@@ -98,10 +98,11 @@ class Turn:
     operator: str = "default"
     started: float = field(default_factory=perf_counter)
     timings: Timings = field(default_factory=Timings)
+    id: str = field(default_factory=new_turn_id)  # the TurnRecord's id, known before generation starts
 
     def record(self) -> TurnRecord:
-        return TurnRecord(operator=self.operator, input=list(self.conversation.messages), decision=self.decision,
-                          backend=self.backend.name, timings=self.timings)
+        return TurnRecord(id=self.id, operator=self.operator, input=list(self.conversation.messages),
+                          decision=self.decision, backend=self.backend.name, timings=self.timings)
 
     def prompt(self, corrections: Sequence[str]) -> list[ChatMessage]:
         start = perf_counter()

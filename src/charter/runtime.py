@@ -188,6 +188,7 @@ class ResponseStream:
 
     def __init__(self, turn: Turn, write: Callable[[TurnRecord], None]) -> None:
         self.decision = turn.decision
+        self.turn_id = turn.id  # the audit id, known before the first piece
         self.record: TurnRecord | None = None
         self._write = write
         self._pieces = stream_turn(turn, self._finished)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import assess, catalog, chat, log, policy, review
+from charter.cli import assess, catalog, chat, log, operators, oversight, policy, review, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,7 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_parser(verbs)
     review.add_parser(verbs)
     chat.add_parser(verbs)
+    serve.add_parser(verbs)
     log.add_parser(verbs)
+    operators.add_parser(verbs)
+    oversight.add_parser(verbs)
     policy.add_parser(verbs)
     catalog.add_parser(verbs)
     return parser
