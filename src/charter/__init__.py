@@ -3,6 +3,7 @@
     from charter import Charter, Policy
     decision = Charter(policy=Policy.load("acme.yaml")).assess(messages)
     turn = Charter(policy="acme.yaml", backend="embedded").respond(messages)
+    verdict = charter.gate(tool_call, messages, policy=Policy.load("acme.yaml"))
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ __all__ = [
     "Policy",
     "PolicyError",
     "TurnRecord",
+    "gate",
 ]
 __version__ = "0.1.0"
 
 # Imported on first use so that `import charter.principals` stays light.
 _LAZY = {"Charter": "charter.runtime", "Policy": "charter.policy", "Decision": "charter.decision",
-         "Action": "charter.decision", "TurnRecord": "charter.record"}
+         "Action": "charter.decision", "TurnRecord": "charter.record", "gate": "charter.agents.gate"}
 
 
 def __getattr__(name: str) -> Any:

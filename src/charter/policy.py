@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from charter.agents.tools import ToolRule
 from charter.catalog import Tier, load_catalog
 from charter.errors import PolicyError
 
@@ -165,6 +166,9 @@ class UsersSection(BaseModel):
         return self
 
 
+ToolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
+
+
 class ScopeSection(BaseModel):
     """What the deployment is for; requests outside it are declined, saying so."""
 
@@ -190,6 +194,9 @@ class Policy(BaseModel):
         default_factory=dict, description="Catalog behaviour ids switched on or off.")
     users: UsersSection = Field(default_factory=UsersSection)
     scope: ScopeSection = Field(default_factory=ScopeSection)
+    tools: dict[ToolName, ToolRule] = Field(
+        default_factory=dict, description="The deployment's tools: effect class and whether each may run "
+                                          "without confirmation. Undeclared tools are treated as destructive.")
 
     @model_validator(mode="before")
     @classmethod

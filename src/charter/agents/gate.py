@@ -1,0 +1,320 @@
+"""The tool gate: Charter decides every tool call before it runs.
+
+For one proposed call (a tool name and its arguments) in a conversation, `Gate.check` returns
+``allow``, ``confirm`` (a person must approve it first) or ``block``, with reasons:
+
+1. **Oversight is out of reach.** A call that would pause, resume, reconfigure or disable
+   Charter, its audit or its approvals is blocked and recorded as ``undermine_oversight``,
+   whatever the tool is called and whoever asked.
+2. **Taint.** Each argument value is traced to where it came from. A value that appears in
+   the instructions found inside non-principal content (a tool result or pasted document
+   the injection analyser flags, in or just after the sentences it matched) and nowhere in what
+   the operator or the user said is *tainted*: the call is being steered by the data. A
+   side-effecting call with a tainted argument is blocked.
+3. **Least privilege.** When the context carries injected instructions, a side-effecting
+   call whose tool has nothing to do with what the user asked is blocked: the user's
+   request is what grants authority, not the data the agent read.
+4. **Effect class and grants.** Reading is allowed. Tools the operator did not declare are
+   treated as destructive and wait for confirmation. Destructive tools wait for
+   confirmation unless the operator said they may run (``confirm: false``); any tool the
+   operator marked ``confirm: true`` waits.
+
+The gate sees only what a deployment sees: the conversation, the call, the policy. It keeps
+no state; `approvals` holds the calls that wait for a person.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from charter.agents.tools import UNDECLARED, Effect, ToolRule
+from charter.analysers.injection import score_text
+from charter.policy import Policy
+from charter.principals import Conversation, Principal, parse_conversation
+from charter.signals import Priority, Reason
+
+INJECTION_THRESHOLD = 0.5
+# Sentences after one the injection features matched that still count as the injected region:
+# an injection usually names its reader, says "before you do that", then gives the order.
+REGION_AFTER = 3
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# Values this short ("1", "yes") are everywhere; they taint a call only when they occur nowhere
+# in the data outside the injected region.
+SHORT_VALUE = 4
+
+_OVERSIGHT = re.compile(
+    r"(?i)\b(?:pause|resume|stop|disable|turn\s+off|switch\s+off|shut\s+down|bypass|reconfigure|delete|"
+    r"clear|wipe|edit|modify|override|suspend)\w*\W+(?:\w+\W+){0,3}?(?:charter|the\s+gate|tool\s+gate|"
+    r"oversight|audit(?:\s+log|\s+trail|\s+store)?|approvals?(?:\s+queue)?|guardrails?|safety\s+(?:filter|"
+    r"checks?|layer)|monitoring)\b"
+    r"|\bcharter[\s_.-]*(?:pause|resume|stop|config|policy|disable|approvals?|operators?|admin)\b"
+    r"|/v1/admin/")
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words that name what a tool does, and the words a user would use to ask for it.
+_SYNONYMS: dict[str, frozenset[str]] = {
+    "send": frozenset({"send", "email", "mail", "message", "forward", "reply", "write", "tell", "notify",
+                       "share", "post", "dm", "contact", "inform", "ask", "invite", "pay", "transfer", "money"}),
+    "money": frozenset({"pay", "payment", "transfer", "send", "money", "refund", "bill", "rent", "iban"}),
+    "transaction": frozenset({"pay", "payment", "transfer", "transaction", "money", "bill", "rent", "refund"}),
+    "schedule": frozenset({"schedule", "reschedule", "transaction", "payment", "recurring", "rent", "plan"}),
+    "email": frozenset({"email", "mail", "send", "reply", "forward", "message", "write", "tell"}),
+    "message": frozenset({"message", "send", "tell", "post", "write", "dm", "reply", "slack", "channel"}),
+    "post": frozenset({"post", "publish", "share", "message", "send", "write", "webpage", "website"}),
+    "invite": frozenset({"invite", "add", "join", "participant", "user", "member"}),
+    "user": frozenset({"user", "member", "invite", "add", "remove", "people"}),
+    "channel": frozenset({"channel", "add", "join", "invite", "slack"}),
+    "calendar": frozenset({"calendar", "event", "meeting", "schedule", "reschedule", "appointment", "book"}),
+    "event": frozenset({"event", "meeting", "calendar", "schedule", "appointment", "lunch", "dinner", "call"}),
+    "reservation": frozenset({"reserve", "reservation", "book", "booking", "table", "hotel", "restaurant", "car"}),
+    "file": frozenset({"file", "document", "doc", "spreadsheet", "sheet", "note", "list"}),
+    "create": frozenset({"create", "make", "new", "add", "write", "draft", "set", "schedule", "book"}),
+    "append": frozenset({"append", "add", "update", "write", "edit", "change"}),
+    "update": frozenset({"update", "change", "edit", "modify", "set", "fix", "correct", "adjust"}),
+    "delete": frozenset({"delete", "remove", "erase", "clean", "clear", "trash", "cancel"}),
+    "cancel": frozenset({"cancel", "delete", "remove", "call", "off"}),
+    "password": frozenset({"password", "credentials", "login"}),
+    "share": frozenset({"share", "send", "give", "access", "permission"}),
+    "webpage": frozenset({"webpage", "website", "page", "url", "link", "site", "browse", "visit", "post"}),
+    "add": frozenset({"add", "invite", "include", "join", "put"}),
+    "remove": frozenset({"remove", "delete", "kick", "drop"}),
+}
+
+
+class GateAction(StrEnum):
+    ALLOW = "allow"
+    CONFIRM = "confirm"
+    BLOCK = "block"
+
+
+class Taint(BaseModel):
+    """An argument value found in injected instructions inside non-principal content."""
+
+    argument: str  # path of the argument, e.g. "recipient" or "items[0].iban"
+    value: str
+    message: int  # index of the request message it was found in
+    source: str  # "tool" or "pasted"
+
+
+class GateDecision(BaseModel):
+    """What the gate decided for one call, and why (reasons ordered safety first)."""
+
+    action: GateAction
+    tool: str
+    effect: Effect
+    declared: bool
+    reasons: list[Reason] = Field(default_factory=list)
+    tainted: list[Taint] = Field(default_factory=list)
+    injected_context: bool = False  # the conversation carries injected instructions somewhere
+    relevant: bool = True  # the tool plausibly serves what the user asked
+    rule: str | None = None  # the deciding rule id, e.g. "undermine_oversight"
+
+    def contract(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
+
+
+class Gate:
+    """Decides tool calls for one operator policy. Stateless and thread-safe."""
+
+    def __init__(self, policy: Policy | None = None, *, tools: Mapping[str, ToolRule] | None = None) -> None:
+        self.policy = policy
+        self.tools: dict[str, ToolRule] = dict(policy.tools if policy else {})
+        self.tools.update(tools or {})
+
+    def check(self, name: str, arguments: Mapping[str, Any] | str | None, messages: Any) -> GateDecision:
+        """Decide one proposed call in the context of ``messages`` (OpenAI or Anthropic shape, or parsed)."""
+        conversation = messages if isinstance(messages, Conversation) else parse_conversation(messages)
+        args = _arguments(arguments)
+        declared = name in self.tools
+        rule = self.tools.get(name, UNDECLARED)
+        reasons: list[Reason] = []
+
+        def decide(action: GateAction, rule_id: str | None = None, **extra: Any) -> GateDecision:
+            return GateDecision(action=action, tool=name, effect=rule.effect, declared=declared,
+                                reasons=reasons, rule=rule_id, **extra)
+
+        call_text = f"{name} {json.dumps(args, ensure_ascii=False, default=str)}"
+        if _OVERSIGHT.search(call_text.replace("_", " ")):
+            reasons.append(Reason(priority=Priority.SAFETY, rule="undermine_oversight",
+                                  text=f"the call {name} would reach Charter's own oversight (pause, approvals, "
+                                       "audit or configuration); no tool, prompt or argument may do that"))
+            return decide(GateAction.BLOCK, "undermine_oversight")
+
+        regions = injected_regions(conversation)
+        tainted = trace_taint(args, conversation, regions)
+        relevant = is_relevant(name, rule, conversation)
+        injected = bool(regions)
+
+        if not rule.effect.side_effecting:
+            reasons.append(Reason(priority=Priority.HELPFULNESS, rule="least_privilege",
+                                  text=f"{name} only reads ({'declared' if declared else 'undeclared'}); "
+                                       "reading is allowed"))
+            return decide(GateAction.ALLOW, tainted=tainted, injected_context=injected, relevant=relevant)
+        if tainted:
+            shown = ", ".join(f"{t.argument}={t.value[:40]!r} (message {t.message})" for t in tainted[:4])
+            reasons.append(Reason(priority=Priority.SAFETY, rule="embedded_instructions_as_data",
+                                  text=f"{name} ({rule.effect.value}) takes arguments from instructions injected "
+                                       f"into non-principal content: {shown}; data does not command"))
+            return decide(GateAction.BLOCK, "embedded_instructions_as_data", tainted=tainted,
+                          injected_context=True, relevant=relevant)
+        if injected and not relevant:
+            reasons.append(Reason(priority=Priority.SAFETY, rule="least_privilege",
+                                  text=f"{name} ({rule.effect.value}) is not needed for what the user asked, and "
+                                       "the context carries injected instructions; only the user's request "
+                                       "grants authority"))
+            return decide(GateAction.BLOCK, "least_privilege", injected_context=True, relevant=False)
+        if not declared:
+            reasons.append(Reason(priority=Priority.SAFETY, rule="least_privilege",
+                                  text=f"{name} is not declared by the operator, so it is treated as destructive "
+                                       "and a person must confirm it"))
+            return decide(GateAction.CONFIRM, "undeclared_tool", injected_context=injected, relevant=relevant)
+        if rule.needs_confirmation:
+            why = ("the operator asks for confirmation of this tool" if rule.confirm else
+                   "it cannot be undone")
+            reasons.append(Reason(priority=Priority.SAFETY, rule="confirm_irreversible" if not rule.confirm
+                                  else "operator_confirmation",
+                                  text=f"{name} ({rule.effect.value}): {why}; a person must approve it first"))
+            return decide(GateAction.CONFIRM, reasons[-1].rule, injected_context=injected, relevant=relevant)
+        reasons.append(Reason(priority=Priority.HELPFULNESS, rule="least_privilege",
+                              text=f"{name} ({rule.effect.value}) is granted by the operator"
+                                   + (" and serves what the user asked" if relevant else "")
+                                   + "; no argument comes from injected content"))
+        return decide(GateAction.ALLOW, injected_context=injected, relevant=relevant)
+
+
+def gate(tool_call: Mapping[str, Any], conversation: Any, *, policy: Policy | None = None) -> GateDecision:
+    """Decide one OpenAI-style tool call (``{"function": {"name", "arguments"}}`` or ``{"name", "arguments"}``)."""
+    fn = tool_call.get("function", tool_call)
+    if not isinstance(fn, Mapping) or not isinstance(fn.get("name"), str):
+        raise ValueError("tool_call needs a 'name' (or 'function.name') string")
+    return Gate(policy).check(fn["name"], fn.get("arguments") or fn.get("input"), conversation)
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+class Region(BaseModel):
+    """Injected instructions found in one non-principal message: the text around what matched."""
+
+    message: int
+    source: str
+    text: str  # normalised (lowercase alphanumerics, single spaces)
+    outside: str  # the rest of the message, normalised
+
+
+def injected_regions(conversation: Conversation) -> list[Region]:
+    """For each non-principal message the injection features flag, the sentences around each match.
+
+    The region is each matching sentence, the one before it on the same line, and the
+    ``REGION_AFTER`` sentences that follow it (an injection names its reader, then gives the
+    order); data on other lines before it, such as the genuine fields of a record, stays outside.
+    """
+    regions: list[Region] = []
+    for m in conversation.messages:
+        if m.principal != Principal.NON_PRINCIPAL:
+            continue
+        text = _unescape(m.text)
+        score, _ = score_text(text.replace("\u2019", "'"))
+        if score < INJECTION_THRESHOLD:
+            continue
+        sentences = _sentences(text)
+        hot = [i for i, (_, s) in enumerate(sentences) if score_text(s.replace("\u2019", "'"))[0] > 0]
+        if not hot:  # the features matched only across sentences: the whole message is the region
+            hot = list(range(len(sentences)))
+        keep: set[int] = set()
+        for i in hot:
+            keep.update(range(i, min(len(sentences), i + REGION_AFTER + 1)))
+            if i > 0 and sentences[i - 1][0] == sentences[i][0]:
+                keep.add(i - 1)
+        inside = " ".join(sentences[j][1] for j in sorted(keep))
+        rest = " ".join(sentences[j][1] for j in range(len(sentences)) if j not in keep)
+        regions.append(Region(message=m.index, source=m.source.value, text=_norm(inside), outside=_norm(rest)))
+    return regions
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(line number, sentence) for every sentence of every non-blank line."""
+    out: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines()):
+        out.extend((n, part) for part in _SENTENCE.split(line) if part.strip())
+    return out
+
+
+def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Sequence[Region]) -> list[Taint]:
+    """Argument values that occur in an injected region and nowhere the operator or user said them."""
+    if not regions:
+        return []
+    principal = _norm(" ".join(m.text for m in conversation.messages
+                               if m.principal in (Principal.OPERATOR, Principal.USER)))
+    clean_data = _norm(" ".join(_unescape(m.text) for m in conversation.messages
+                                if m.principal == Principal.NON_PRINCIPAL
+                                and m.index not in {r.message for r in regions}))
+    found: list[Taint] = []
+    for path, value in _leaves(args):
+        v = _norm(value)
+        if not v or _contains(principal, v):
+            continue
+        for r in regions:
+            if not _contains(r.text, v):
+                continue
+            if len(v.replace(" ", "")) < SHORT_VALUE and (_contains(r.outside, v) or _contains(clean_data, v)):
+                continue
+            found.append(Taint(argument=path, value=value, message=r.message, source=r.source))
+            break
+    return found
+
+
+def is_relevant(name: str, rule: ToolRule, conversation: Conversation) -> bool:
+    """Does the tool plausibly serve what the user asked? (words of its name and description)"""
+    asked = set(_WORD.findall(" ".join(m.text.lower() for m in conversation.messages
+                                       if m.principal == Principal.USER)))
+    asked |= {w[:-1] for w in asked if w.endswith("s")}
+    tool_words = set(_WORD.findall(name.lower().replace("_", " ")))
+    if rule.description:
+        tool_words |= set(_WORD.findall(rule.description.lower())) & set(_SYNONYMS)
+    tool_words -= {"get", "the", "a", "to", "of", "by", "for", "and"}
+    return any(word in asked or bool(_SYNONYMS.get(word, frozenset()) & asked) for word in tool_words)
+
+
+def _arguments(arguments: Mapping[str, Any] | str | None) -> dict[str, Any]:
+    if arguments is None or arguments == "":
+        return {}
+    if isinstance(arguments, str):
+        try:
+            parsed = json.loads(arguments)
+        except json.JSONDecodeError:
+            return {"arguments": arguments}
+        return parsed if isinstance(parsed, dict) else {"arguments": parsed}
+    return dict(arguments)
+
+
+def _leaves(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}[{i}]")
+    elif value is not None and not isinstance(value, bool):
+        yield path or "arguments", str(value)
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """Whole-word containment on normalised text."""
+    return f" {needle} " in f" {haystack} "
+
+
+def _unescape(text: str) -> str:
+    """Tool outputs often arrive YAML- or JSON-escaped: read "\\n" as a line break."""
+    return text.replace("\\n", "\n").replace("\\t", " ")
+
