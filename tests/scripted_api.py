@@ -106,7 +106,14 @@ class StreamErrorEvent:
     text: str = "This stream ends in an error event."
 
 
-Reply = Answer | Status | Hang | Malformed | NoText | DropMidStream | EndsEarly | StreamErrorEvent
+@dataclass(frozen=True)
+class ToolCalls:
+    """Answer (OpenAI, not streamed) with these tool calls: (id, name, JSON arguments) each."""
+
+    calls: tuple[tuple[str, str, str], ...]
+
+
+Reply = Answer | Status | Hang | Malformed | NoText | DropMidStream | EndsEarly | StreamErrorEvent | ToolCalls
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,12 @@ class _Handler(BaseHTTPRequestHandler):
                     self._end_stream()
                 else:
                     self._raw(200, b'{"id": "broken", "choices": [', "application/json")
+            case ToolCalls(calls):
+                answer = _openai_completion(body, None)
+                answer["choices"][0]["message"]["tool_calls"] = [
+                    {"id": i, "type": "function", "function": {"name": n, "arguments": a}} for i, n, a in calls]
+                answer["choices"][0]["finish_reason"] = "tool_calls"
+                self._json(200, answer)
             case NoText():
                 if streaming:
                     self._start_stream()

@@ -29,6 +29,7 @@ from scripted_api import (
     ScriptedAPI,
     Status,
     StreamErrorEvent,
+    ToolCalls,
     pieces,
     scripted_api,
     unused_port,
@@ -261,3 +262,14 @@ def test_a_truncated_json_answer_is_an_error_not_a_partial_text(api: ScriptedAPI
     api.script(DropMidStream(text=TEXT))
     with pytest.raises(BackendError, match="before a whole answer arrived"):
         backend.generate(PROMPT, QUICK)
+
+
+def test_call_offers_the_tools_and_returns_the_proposed_calls(api: ScriptedAPI, backend: OpenAIBackend) -> None:
+    tools = ({"type": "function", "function": {"name": "send_money", "parameters": {"type": "object"}}},)
+    api.script(ToolCalls((("call_1", "send_money", '{"recipient": "DE89", "amount": 5}'),)), Answer(TEXT))
+    reply = backend.call(PROMPT, Generation(max_tokens=64, temperature=0.2, tools=tools))
+    assert [(c.id, c.name, c.arguments) for c in reply.tool_calls] == [
+        ("call_1", "send_money", '{"recipient": "DE89", "amount": 5}')]
+    assert api.last.body["tools"][0]["function"]["name"] == "send_money"
+    text_only = backend.call(PROMPT, Generation(max_tokens=64, temperature=0.2, tools=tools))
+    assert text_only.text == TEXT and text_only.tool_calls == []

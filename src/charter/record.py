@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from charter.agents.gate import GateDecision
+from charter.backends.base import ProposedCall
 from charter.decision import Decision
 from charter.principals import Message
 from charter.review import Review
@@ -57,6 +59,14 @@ class Attempt(BaseModel):
     review_ms: float
 
 
+class GatedCall(BaseModel):
+    """A tool call the model proposed, and what the gate decided for it."""
+
+    call: ProposedCall
+    decision: GateDecision
+    approval_id: str | None = None  # set when the call waits for a person
+
+
 class Timings(BaseModel):
     """Milliseconds per stage; ``charter_ms`` is everything but the backend."""
 
@@ -91,6 +101,7 @@ class TurnRecord(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     repairs: list[Repair] = Field(default_factory=list)
     review: Review | None = None  # the review of what was finally sent
+    tool_calls: list[GatedCall] = Field(default_factory=list)  # proposed calls and the gate's decisions
     timings: Timings = Field(default_factory=Timings)
     error: str | None = None
 
@@ -108,3 +119,10 @@ class TurnRecord(BaseModel):
 def _clip(text: str, n: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def allowed_calls(record: TurnRecord) -> list[ProposedCall]:
+    """The tool calls the gate let through, in the order the model proposed them."""
+    from charter.agents.gate import GateAction
+
+    return [g.call for g in record.tool_calls if g.decision.action == GateAction.ALLOW]

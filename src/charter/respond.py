@@ -30,8 +30,11 @@ import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import Any
 
-from charter.backends.base import Backend, BackendError, ChatMessage, Generation
+from charter.agents.gate import Gate, GateAction, GateDecision
+from charter.agents.tools import UNDECLARED
+from charter.backends.base import Backend, BackendError, ChatMessage, Generation, Reply, ToolBackend
 from charter.catalog import Catalog
 from charter.compose import compose
 from charter.decision import Action, Decision
@@ -45,9 +48,11 @@ from charter.fallbacks import (
     limits_phrase,
     state_limits_sentence,
 )
+from charter.policy import Policy
 from charter.principals import Conversation
-from charter.record import Attempt, Outcome, Repair, RepairKind, Timings, TurnRecord, new_turn_id
+from charter.record import Attempt, GatedCall, Outcome, Repair, RepairKind, Timings, TurnRecord, new_turn_id
 from charter.review import LECTURE_SENTENCE, Review, Reviewer, Verdict, planted_in_data
+from charter.signals import Priority, Reason
 
 # Violations Charter fixes by adding its own words; the model's answer otherwise stands.
 ADDABLE = frozenset({"emergency_resources", "disclose_ai", "state_limits"})
@@ -96,6 +101,8 @@ class Turn:
     options: Generation
     max_attempts: int = 3
     operator: str = "default"
+    policy: Policy | None = None
+    approvals: Any = None  # an ApprovalStore, where calls the gate sends for confirmation wait
     started: float = field(default_factory=perf_counter)
     timings: Timings = field(default_factory=Timings)
     id: str = field(default_factory=new_turn_id)  # the TurnRecord's id, known before generation starts
@@ -134,7 +141,14 @@ def run_turn(turn: Turn) -> TurnRecord:
         prompt = turn.prompt(corrections)
         start = perf_counter()
         try:
-            text = turn.backend.generate(prompt, turn.options)
+            if turn.options.tools and isinstance(turn.backend, ToolBackend):
+                reply = turn.backend.call(prompt, turn.options)
+                if reply.tool_calls:
+                    turn.timings.generate_ms = round(turn.timings.generate_ms + (perf_counter() - start) * 1000, 3)
+                    return turn.finish(_tool_turn(turn, record, reply))
+                text = reply.text
+            else:
+                text = turn.backend.generate(prompt, turn.options)
         except BackendError as exc:
             record.outcome, record.error = Outcome.FAILED, str(exc)
             turn.timings.generate_ms = round(turn.timings.generate_ms + (perf_counter() - start) * 1000, 3)
@@ -160,6 +174,49 @@ def run_turn(turn: Turn) -> TurnRecord:
         corrections = _corrections(review, turn)
     assert last is not None  # max_attempts >= 1
     return turn.finish(_with_edits(turn, record, last.output, last.review, last.number))
+
+
+def _tool_turn(turn: Turn, record: TurnRecord, reply: Reply) -> TurnRecord:
+    """Gate each proposed call; only allowed calls reach the client. The text says what was held back."""
+    gate = Gate(turn.policy)
+    notes: list[str] = []
+    for call in reply.tool_calls:
+        if turn.decision.action == Action.DECLINE:
+            decision = GateDecision(action=GateAction.BLOCK, tool=call.name,
+                                    effect=gate.tools.get(call.name, UNDECLARED).effect,
+                                    declared=call.name in gate.tools, rule="declined_request", reasons=[Reason(
+                                        priority=Priority.SAFETY, rule="declined_request",
+                                        text="the request itself is declined, so no tool runs for it")])
+        else:
+            decision = gate.check(call.name, call.arguments, turn.conversation)
+        gated = GatedCall(call=call, decision=decision)
+        if decision.action == GateAction.CONFIRM:
+            if turn.approvals is not None:
+                approval = turn.approvals.request(turn.operator, call.name, call.arguments,
+                                                  [r.text for r in decision.reasons])
+                gated.approval_id = approval.id
+                notes.append(f"The call to {call.name} is waiting for a person's approval ({approval.id}).")
+            else:
+                notes.append(f"The call to {call.name} needs a person's confirmation, and no approval queue is "
+                             "configured here, so it was not made.")
+        elif decision.action == GateAction.BLOCK:
+            notes.append(f"Charter blocked the call to {call.name}: {decision.reasons[-1].text}.")
+        record.tool_calls.append(gated)
+    record.output = "\n\n".join(p for p in (reply.text.strip(), *notes) if p)
+    blocked = any(g.decision.action == GateAction.BLOCK for g in record.tool_calls)
+    record.outcome = Outcome.BLOCKED if blocked else Outcome.OK
+    if blocked:
+        record.repairs.append(Repair(attempt=1, kind=RepairKind.BLOCK,
+                                     rules=sorted({g.decision.rule or "gate" for g in record.tool_calls
+                                                   if g.decision.action == GateAction.BLOCK}),
+                                     text="the gate held back tool calls the model proposed"))
+    return record
+
+
+def Effect_destructive() -> Any:
+    from charter.agents.tools import Effect
+
+    return Effect.DESTRUCTIVE
 
 
 class TurnFailed(BackendError):

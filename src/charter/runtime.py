@@ -53,6 +53,7 @@ class Charter:
 
     def __init__(self, policy: PolicyLike = None, *, backend: BackendLike | None = None,
                  audit: AuditStore | None = None, generation: Generation | None = None, max_attempts: int = 3,
+                 approvals: Any = None,
                  analysers: Sequence[Analyser] | None = None, catalog: Catalog | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -60,6 +61,7 @@ class Charter:
         self.catalog = catalog or load_catalog()
         self.analysers: tuple[Analyser, ...] = tuple(analysers if analysers is not None else default_analysers())
         self.audit = audit
+        self.approvals = approvals  # an agents.approvals.ApprovalStore: where tool calls wait for a person
         self.generation = generation or Generation()
         self.max_attempts = max_attempts
         self._backend_spec = backend
@@ -144,7 +146,8 @@ class Charter:
         decision.latency_ms = assess_ms
         turn = Turn(conversation=conversation, deployment=deployment, decision=decision, catalog=self.catalog,
                     backend=self.backend, reviewer=self.reviewer, options=generation or self.generation,
-                    max_attempts=self.max_attempts, operator=operator)
+                    max_attempts=self.max_attempts, operator=operator, policy=effective,
+                    approvals=self.approvals)
         turn.timings.assess_ms = assess_ms
         return turn
 

@@ -195,3 +195,55 @@ class ControlEventRow(Base):
 # Longest names and `set_by` values the tables above take (checked first, for the same reason as LIMITS).
 NAME_LIMIT = 63
 SET_BY_LIMIT = 255
+
+
+# --------------------------------------------------------------------------- approvals
+#
+# Added by migration 0003. Tool calls the agent gate held for a person (`charter.agents.approvals`).
+#
+# Table ``approvals`` — one held tool call, decided at most once:
+#
+#   id                   varchar(16), primary key   "apr_" + 12 URL-safe random characters
+#   created_at           timestamp with time zone   when the call was held (UTC)
+#   operator             varchar(255), not null     the deployment whose agent made the call
+#   tool                 varchar(255), not null     the tool's name
+#   arguments            JSON, not null             the call's arguments: an object, or the raw string the
+#                                                   model wrote when it was not a JSON object
+#   reasons              JSON, not null             the gate's reasons for asking (a list of strings)
+#   conversation_digest  varchar(128), null         a digest of the conversation the call came from
+#   status               varchar(16), not null      pending | approved | denied
+#   decided_by           varchar(255), null         who decided, e.g. "ann via cli" (null while pending)
+#   decided_at           timestamp with time zone   when (UTC; null while pending)
+#   note                 text, not null             the decider's note (empty while pending)
+#
+# Indexes: (status, created_at) for the queue of pending calls, (operator, created_at) for one
+# operator's. A decision is one UPDATE ... WHERE status = 'pending', so of two people deciding
+# at once exactly one wins.
+
+
+class ApprovalRow(Base):
+    """One row of ``approvals``."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    operator: Mapped[str] = mapped_column(String(255))
+    tool: Mapped[str] = mapped_column(String(255))
+    arguments: Mapped[Any] = mapped_column(Json)
+    reasons: Mapped[list[Any]] = mapped_column(Json)
+    conversation_digest: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'denied')", name="status"),
+        Index("ix_approvals_status_created_at", "status", "created_at"),
+        Index("ix_approvals_operator_created_at", "operator", "created_at"),
+    )
+
+
+# Longest values the approvals' varchar columns take (checked first, as LIMITS).
+APPROVAL_LIMITS: dict[str, int] = {"operator": 255, "tool": 255, "conversation_digest": 128, "decided_by": 255}

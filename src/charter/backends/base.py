@@ -9,9 +9,9 @@ the model wrote. Faults are `BackendError`s that name the backend.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from charter.errors import CharterError
 
@@ -36,6 +36,25 @@ class Generation(BaseModel):
     temperature: float = 0.7
     seed: int | None = None
     timeout_s: float = 120.0
+    # Tools the model may call, in the OpenAI function-tool shape; only backends with `call` use them.
+    tools: tuple[dict[str, Any], ...] = ()
+
+
+class ProposedCall(BaseModel):
+    """A tool call a model proposes; Charter's gate decides whether it reaches the client."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    arguments: str = "{}"  # JSON text, as the APIs carry it
+
+
+class Reply(BaseModel):
+    """What a tool-capable backend answered: text, tool calls, or both."""
+
+    text: str = ""
+    tool_calls: list[ProposedCall] = Field(default_factory=list)
 
 
 class BackendError(CharterError):
@@ -73,4 +92,13 @@ class Backend(Protocol):
 
     def stream(self, messages: Sequence[ChatMessage], options: Generation) -> Iterator[str]:
         """The answer as text pieces, in order; joined they equal what `generate` would return."""
+        ...
+
+
+@runtime_checkable
+class ToolBackend(Backend, Protocol):
+    """A backend that can propose tool calls (``options.tools``) as well as write text."""
+
+    def call(self, messages: Sequence[ChatMessage], options: Generation) -> Reply:
+        """Text and/or proposed tool calls, from one request."""
         ...

@@ -11,6 +11,7 @@ Scripts (``fake:NAME`` or ``fake:NAME1,NAME2,...`` for a sequence per call; the 
 - ``obey``: does what injected content asked, repeating every link and address it finds in the data;
 - ``no_resources``: a kind reply without any emergency resources;
 - ``fail``: raises a BackendError; ``fail_midstream``: streams a few words, then fails;
+- ``tool:NAME {json}``: proposes one call of tool NAME with those arguments (through `call`);
 - ``hang``: answers nothing until the generation's timeout, then raises BackendTimeout (as the
   network backends do when a server stops answering).
 
@@ -25,7 +26,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from charter.backends import BackendConfig
-from charter.backends.base import BackendError, BackendTimeout, ChatMessage, Generation
+from charter.backends.base import BackendError, BackendTimeout, ChatMessage, Generation, ProposedCall
+from charter.backends.base import Reply as ToolReply
 
 Reply = str | Callable[[Sequence[ChatMessage]], str]
 
@@ -101,6 +103,17 @@ class FakeBackend:
     def generate(self, messages: Sequence[ChatMessage], options: Generation) -> str:
         return self._next(messages, options)
 
+    def call(self, messages: Sequence[ChatMessage], options: Generation) -> ToolReply:
+        """A scripted reply; one that reads ``tool:NAME {json}`` proposes that call instead of text."""
+        text = self._next(messages, options)
+        if text.startswith("tool:"):
+            name, _, args = text[5:].partition(" ")
+            with self._lock:
+                number = self._calls
+            call = ProposedCall(id=f"call_{number}", name=name.strip(), arguments=args.strip() or "{}")
+            return ToolReply(tool_calls=[call])
+        return ToolReply(text=text)
+
     def stream(self, messages: Sequence[ChatMessage], options: Generation) -> Iterator[str]:
         midstream = False
         with self._lock:
@@ -122,7 +135,7 @@ def from_config(config: BackendConfig) -> FakeBackend:
     """``fake:comply`` or ``fake:refuse,helpful``: a script name, or a comma-separated sequence."""
     names = [n.strip() for n in (config.script or "helpful").split(",") if n.strip()]
     faults = ("fail", "fail_midstream", "hang")
-    unknown = [n for n in names if n not in SCRIPTS and n not in faults]
+    unknown = [n for n in names if n not in SCRIPTS and n not in faults and not n.startswith("tool:")]
     if unknown:
         known = ", ".join(sorted([*SCRIPTS, *faults]))
         raise BackendError(config.name, f"unknown fake script {unknown[0]!r}; known: {known}")

@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from charter.backends import BackendConfig
-from charter.backends.base import BackendError, BackendTimeout, BackendUnavailable, ChatMessage, Generation
+from charter.backends.base import (
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    ChatMessage,
+    Generation,
+    ProposedCall,
+    Reply,
+)
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
@@ -66,6 +74,32 @@ class OpenAIBackend:
         except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
             raise self._fault(exc, timeout, mid_stream=False) from exc
         return self._text_of(completion)
+
+    def call(self, messages: Sequence[ChatMessage], options: Generation) -> Reply:
+        """Text and/or tool calls, from one non-streaming request that offers ``options.tools``."""
+        import httpx2
+        import openai
+
+        timeout = self._timeout(options)
+        tools: Any = [dict(t) for t in options.tools] if options.tools else openai.omit
+        try:
+            completion: Any = self._client.chat.completions.create(
+                model=self.model, messages=self._wire(messages), stream=False, timeout=timeout,
+                max_tokens=options.max_tokens, temperature=options.temperature,
+                seed=openai.omit if options.seed is None else options.seed, tools=tools)
+        except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
+            raise self._fault(exc, timeout, mid_stream=False) from exc
+        try:
+            message = completion.choices[0].message
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise BackendError(self.name, f"{self.endpoint} answered in an unexpected shape "
+                                          f"({type(exc).__name__}: {exc})") from exc
+        calls = [ProposedCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
+                 for c in (message.tool_calls or []) if getattr(c, "function", None) is not None]
+        text = message.content or ""
+        if not calls and not text:
+            raise BackendError(self.name, f"{self.endpoint} answered with neither text nor tool calls")
+        return Reply(text=text, tool_calls=calls)
 
     def stream(self, messages: Sequence[ChatMessage], options: Generation) -> Generator[str, None, None]:
         """The answer as it is written, piece by piece (the request is sent on the first ``next``).

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import assess, catalog, chat, log, operators, oversight, policy, review, serve
+from charter.cli import approvals, assess, catalog, chat, log, operators, oversight, policy, review, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_parser(verbs)
     operators.add_parser(verbs)
     oversight.add_parser(verbs)
+    approvals.add_parser(verbs)
     policy.add_parser(verbs)
     catalog.add_parser(verbs)
     return parser

@@ -7,8 +7,9 @@ Routes:
 - ``GET /v1/models``; ``POST /v1/charter/assess`` and ``POST /v1/charter/review`` (the CLI
   contracts over HTTP); ``GET /v1/charter/turns[/{id}]`` (the caller's own operator's audit
   records, never another's); ``GET /healthz``;
-- ``POST /v1/admin/pause|resume|stop`` and ``GET /v1/admin/controls`` (admin key only; the
-  model and the operators' keys never reach them);
+- ``POST /v1/admin/pause|resume|stop``, ``GET /v1/admin/approvals`` and
+  ``POST /v1/admin/approvals/{id}/approve|deny`` (admin key only; the model and the operators'
+  keys never reach them);
 - the OpenAPI document at ``/openapi.json`` and its browser at ``/docs``.
 
 Limits: request bodies over ``max_body_bytes`` get a 413 before they are read whole; more
@@ -26,6 +27,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from charter.agents.approvals import AlreadyDecided, Approval, ApprovalError, ApprovalNotFound, ApprovalStore
 from charter.backends import Backend
 from charter.errors import CharterError, ConversationError, PolicyError
 from charter.gateway import anthropic_routes, openai_routes
@@ -98,6 +100,10 @@ def create_app(settings: GatewaySettings | None = None, *, backend: Backend | No
         g = gw()
         caller = await run_in_threadpool(g.caller, request.headers)
         messages, generation, stream, usage = openai_routes.parse(g, body)
+        if stream and generation.tools:  # tool calls are gated whole before any of the answer is sent
+            record = await run_in_threadpool(g.answer, caller, messages, generation)
+            return StreamingResponse(openai_routes.held_sse(record, body["model"], messages, usage),
+                                     media_type="text/event-stream", headers=SSE_HEADERS)
         if stream:
             lines, _ = await run_in_threadpool(openai_routes.sse, g, caller, body["model"], messages, generation,
                                                usage)
@@ -227,6 +233,66 @@ def create_app(settings: GatewaySettings | None = None, *, backend: Backend | No
     @app.post("/v1/admin/stop", tags=["oversight"], summary="Stop an operator (or all): also ends streams in flight")
     async def stop(request: Request) -> dict[str, Any]:
         return await control(request, "stop")
+
+    # ------------------------------------------------------------------ approvals (admin key only)
+    #
+    # Tool calls the agent gate held for a person (`charter.agents.approvals`), in the gateway's database.
+    def approval_store() -> ApprovalStore:
+        return gw().approvals
+
+    @app.get("/v1/admin/approvals", tags=["approvals"],
+             summary="Held tool calls: ?status=pending (oldest first), approved or denied; none: all, newest first")
+    async def approvals(request: Request, status: str | None = None, operator: str | None = None,
+                        limit: int = 100) -> dict[str, Any]:
+        await run_in_threadpool(admin, request)
+        if not 1 <= limit <= 500:
+            raise GatewayError(400, "'limit' must be from 1 to 500", param="limit")
+        store = approval_store()
+
+        def run() -> list[Approval]:
+            try:
+                if status == "pending":
+                    return store.pending(operator=operator, limit=limit)
+                return store.list(status=status, operator=operator, limit=limit)
+            except ApprovalError as exc:
+                raise GatewayError(400, str(exc), param="status") from exc
+        found = await run_in_threadpool(run)
+        return {"object": "list", "data": [a.model_dump(mode="json") for a in found]}
+
+    async def decide(request: Request, approval_id: str, verb: str) -> dict[str, Any]:
+        by = await run_in_threadpool(admin, request)  # the key first: a stranger learns nothing from the body
+        chunked = "transfer-encoding" in request.headers
+        body = await body_of(request) if chunked or request.headers.get("content-length", "0") != "0" else {}
+        unknown = sorted(set(body) - {"note"})
+        if unknown:
+            raise GatewayError(400, f"unknown key(s): {', '.join(unknown)}; the body takes only 'note'")
+        note = body.get("note") or ""
+        if not isinstance(note, str):
+            raise GatewayError(400, "'note' must be a string", param="note")
+        store = approval_store()
+
+        def run() -> Approval:
+            try:
+                if verb == "approve":
+                    return store.approve(approval_id, by, note)
+                return store.deny(approval_id, by, note)
+            except ApprovalNotFound as exc:
+                raise GatewayError(404, str(exc)) from exc
+            except AlreadyDecided as exc:
+                raise GatewayError(409, str(exc), code="already_decided") from exc
+            except ApprovalError as exc:
+                raise GatewayError(400, str(exc)) from exc
+        return (await run_in_threadpool(run)).model_dump(mode="json")
+
+    @app.post("/v1/admin/approvals/{approval_id}/approve", tags=["approvals"],
+              summary="Approve a held tool call; optional body {\"note\": ...}")
+    async def approve(request: Request, approval_id: str) -> dict[str, Any]:
+        return await decide(request, approval_id, "approve")
+
+    @app.post("/v1/admin/approvals/{approval_id}/deny", tags=["approvals"],
+              summary="Deny a held tool call; optional body {\"note\": ...}; the agent is shown the note")
+    async def deny(request: Request, approval_id: str) -> dict[str, Any]:
+        return await decide(request, approval_id, "deny")
 
     return app
 

@@ -7,8 +7,11 @@ assessed as non-principal data), ``stream`` and ``stream_options.include_usage``
 ``tool_choice``, ``parallel_tool_calls``, ``user``, ``metadata``, ``store``. Parameters that
 would change the answer in ways Charter cannot honour (``n`` > 1, ``logprobs``, ``stop``,
 penalties, non-text ``response_format``, ``top_p`` < 1) are refused with a 400 naming them;
-unknown parameters are refused too. The backends here write text only: a request's tools are
-accepted and assessed, but the answer carries no ``tool_calls``.
+unknown parameters are refused too. A request's ``tools`` go to backends that can call tools
+(OpenAI-compatible ones, and the scripted fake); every call the model proposes passes Charter's
+tool gate first, and only allowed calls come back as ``tool_calls`` (what was blocked or sent
+for confirmation is said in the text and in the ``charter`` object). Streamed requests with
+tools are answered whole, in the stream's shape.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from charter.gateway.errors import GatewayError
 from charter.gateway.service import Caller, Gateway, charter_object, estimate_tokens
-from charter.record import TurnRecord
+from charter.record import TurnRecord, allowed_calls
 
 _HONOURED = {"model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature",
              "seed", "tools", "tool_choice", "parallel_tool_calls", "user", "metadata", "store", "functions",
@@ -61,19 +64,31 @@ def parse(gateway: Gateway, body: dict[str, Any]) -> tuple[list[Any], Any, bool,
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
     generation = gateway.generation(max_tokens=max_tokens, temperature=body.get("temperature"),
                                     seed=body.get("seed"))
+    if tools and body.get("tool_choice") != "none":
+        generation = generation.model_copy(update={"tools": tuple(tools)})
     return messages, generation, stream, bool(options.get("include_usage"))
+
+
+def tool_calls(record: TurnRecord) -> list[dict[str, Any]]:
+    """The calls the gate allowed, in the OpenAI shape."""
+    return [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in allowed_calls(record)]
 
 
 def completion(record: TurnRecord, model: str, messages: list[Any]) -> dict[str, Any]:
     prompt_tokens = estimate_tokens(json.dumps(messages, ensure_ascii=False))
     completion_tokens = estimate_tokens(record.output)
+    calls = tool_calls(record)
+    message: dict[str, Any] = {"role": "assistant", "content": record.output or None, "refusal": None}
+    if calls:
+        message["tool_calls"] = calls
     return {
         "id": f"chatcmpl-{record.id}",
         "object": "chat.completion",
         "created": int(record.created_at.timestamp()),
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": record.output, "refusal": None},
-                     "finish_reason": "stop", "logprobs": None}],
+        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop",
+                     "logprobs": None}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
         "charter": charter_object(record),
@@ -125,3 +140,26 @@ def sse(gateway: Gateway, caller: Caller, model: str, messages: list[Any], gener
 
     return lines(), stream
 
+
+
+def held_sse(record: TurnRecord, model: str, messages: list[Any], include_usage: bool) -> Iterator[str]:
+    """A whole, gated answer sent in the streaming shape (used when a request carries tools)."""
+    created = int(record.created_at.timestamp())
+    cid = f"chatcmpl-{record.id}"
+
+    def chunk(delta: dict[str, Any], finish: str | None, **extra: Any) -> str:
+        body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}], **extra}
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    calls = tool_calls(record)
+    yield chunk({"role": "assistant", "content": record.output or ""}, None)
+    for i, call in enumerate(calls):
+        yield chunk({"tool_calls": [{"index": i, **call}]}, None)
+    yield chunk({}, "tool_calls" if calls else "stop", charter=charter_object(record))
+    if include_usage:
+        p, c = estimate_tokens(json.dumps(messages, ensure_ascii=False)), estimate_tokens(record.output)
+        usage = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [],
+                 "usage": {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}}
+        yield f"data: {json.dumps(usage)}\n\n"
+    yield "data: [DONE]\n\n"

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from charter import paths
+from charter.agents.approvals import ApprovalStore
 from charter.audit import AuditError, AuditStore
 from charter.backends import Backend, BackendError, BackendTimeout, Generation, resolve_backend
 from charter.errors import CharterError, ConversationError, PolicyError
@@ -52,10 +53,12 @@ class Gateway:
         self.audit = AuditStore(self.database_url)
         self.operators = OperatorStore(self.database_url)
         self.control_store = ControlStore(self.database_url)
+        self.approvals = ApprovalStore(self.database_url)
         self.controls = Controls(self.control_store, ttl_s=settings.control_ttl_s)
         self.backend = backend or resolve_backend(settings.backend, backends_file=settings.backends_file)
         self.default_policy = Policy.load(settings.default_policy) if settings.default_policy else None
-        self.charter = Charter(backend=self.backend, audit=self.audit, max_attempts=settings.max_attempts)
+        self.charter = Charter(backend=self.backend, audit=self.audit, max_attempts=settings.max_attempts,
+                               approvals=self.approvals)
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
         self._lock = threading.Lock()
         self._policies: dict[str, tuple[datetime, Policy | None]] = {}
@@ -66,6 +69,7 @@ class Gateway:
         self.audit.close()
         self.operators.close()
         self.control_store.close()
+        self.approvals.close()
 
     # ------------------------------------------------------------------ who is calling
 
@@ -251,6 +255,9 @@ def charter_object(record: TurnRecord) -> dict[str, Any]:
                     "refusal": record.review.refusal.value} if record.review else None),
         "repairs": [{"kind": r.kind.value, "rules": r.rules, "text": r.text} for r in record.repairs],
         "attempts": len(record.attempts),
+        "tool_calls": [{"id": g.call.id, "name": g.call.name, "action": g.decision.action.value,
+                        "rule": g.decision.rule, "reasons": [r.text for r in g.decision.reasons],
+                        "approval_id": g.approval_id} for g in record.tool_calls],
         "latency_ms": {"total": record.timings.total_ms, "charter": record.timings.charter_ms,
                        "backend": record.timings.generate_ms},
     }
