@@ -171,7 +171,7 @@ def test_an_overlong_field_is_refused_by_name(store: AuditStore, turn: TurnRecor
 
 def test_reopening_runs_no_migrations_and_keeps_rows(database_url: str, turn: TurnRecord) -> None:
     with AuditStore(database_url) as first:
-        assert first.applied == ("0001", "0002", "0003")
+        assert first.applied == ("0001", "0002", "0003", "0004")
         first.record(turn)
     with AuditStore(database_url) as second:
         assert second.applied == ()
@@ -215,7 +215,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(database_url: 
         t.join()
     try:
         assert failures == []
-        assert sorted(s.applied for s in opened) == [(), (), (), ("0001", "0002", "0003")]
+        assert sorted(s.applied for s in opened) == [(), (), (), ("0001", "0002", "0003", "0004")]
         opened[0].record(turn)
         assert all(s.count() == 1 for s in opened)
     finally:

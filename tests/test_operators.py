@@ -235,7 +235,7 @@ def test_admin_keys_are_issued_checked_listed_and_revoked(store: OperatorStore) 
 
 def test_operators_survive_reopening_and_share_the_audit_database(database_url: str) -> None:
     with OperatorStore(database_url) as first:
-        assert first.applied == ("0001", "0002", "0003")  # a new database gets the whole history
+        assert first.applied == ("0001", "0002", "0003", "0004")  # a new database gets the whole history
         key = first.add("acme", POLICY)
     with AuditStore(database_url) as audit:
         assert audit.applied == ()  # one history: the audit store finds it current
@@ -250,7 +250,7 @@ def test_a_database_at_0001_is_upgraded_in_place_and_0002_downgrades(database_ur
     command.upgrade(config, "0001")  # a database from before operators existed
     assert "operators" not in tables_of(database_url)
     with OperatorStore(database_url) as store:
-        assert store.applied == ("0002", "0003")
+        assert store.applied == ("0002", "0003", "0004")
         store.add("acme")
     assert {"turns", "operators", "admin_keys", "controls", "control_events"} <= tables_of(database_url)
     command.downgrade(config, "0001")

@@ -308,3 +308,15 @@ def test_tool_calls_a_backend_proposes_go_through_the_gate() -> None:
         user("Clean up everything in my drive."), generation=options)
     assert unconfirmed.tool_calls[0].decision.action == GateAction.CONFIRM
     assert "needs a person's confirmation" in unconfirmed.output
+
+
+def test_gate_decisions_are_kept_in_the_audit_record(tmp_path: Any) -> None:
+    from charter.audit import AuditStore
+    from charter.backends.base import Generation as Gen
+
+    with AuditStore(f"sqlite:///{tmp_path}/audit.db") as store:
+        record = Charter(backend=FakeBackend(['tool:send_money {"recipient": "US133000000121212121212"}']),
+                         policy=TOOL_POLICY, audit=store).respond(INJECTED_BILL, generation=Gen(tools=TOOLS))
+        again = store.get(record.id)
+        assert again == record and again is not None
+        assert again.tool_calls[0].decision.rule == "embedded_instructions_as_data"

@@ -224,6 +224,7 @@ class AuditStore:
             attempts=[a.model_dump(mode="json") for a in turn.attempts],
             repairs=[r.model_dump(mode="json") for r in turn.repairs],
             review=turn.review.model_dump(mode="json") if turn.review is not None else None,
+            tool_calls=[g.model_dump(mode="json") for g in turn.tool_calls],
             timings=turn.timings.model_dump(mode="json"), output=turn.output,
         )
 
@@ -236,6 +237,7 @@ class AuditStore:
                 "input": row.input, "decision": row.decision, "backend": row.backend, "output": row.output,
                 "outcome": row.outcome, "streamed": row.streamed, "attempts": row.attempts,
                 "repairs": row.repairs, "review": row.review, "timings": row.timings, "error": row.error,
+                "tool_calls": row.tool_calls or [],
             })
         except ValidationError as exc:
             raise AuditError(f"turn {row.id} in {self.url} does not match this Charter's TurnRecord "

@@ -26,6 +26,8 @@ decision       JSON, not null              the full `Decision`, signal notes inc
 attempts       JSON, not null              each answer the backend wrote, with its review
 repairs        JSON, not null              what Charter changed, and the rule behind each
 review         JSON, null                  the review of what was finally sent (null if nothing was)
+tool_calls     JSON, null                  tool calls the model proposed, each with the gate's decision
+                                           (added by migration 0004)
 timings        JSON, not null              milliseconds per stage (`Timings`)
 output         text, not null              the text the client received
 =============  ==========================  ==================================================
@@ -87,6 +89,7 @@ class TurnRow(Base):
     attempts: Mapped[list[Any]] = mapped_column(Json)
     repairs: Mapped[list[Any]] = mapped_column(Json)
     review: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    tool_calls: Mapped[list[Any] | None] = mapped_column(Json, nullable=True)
     timings: Mapped[dict[str, Any]] = mapped_column(Json)
     output: Mapped[str] = mapped_column(Text)
 
