@@ -4,7 +4,9 @@ Honoured: ``model`` (echoed), ``system``, ``messages`` (``tool_use`` / ``tool_re
 included: results are assessed as non-principal data), ``max_tokens`` (required, as in the
 API), ``temperature``, ``stream``, ``tools``, ``tool_choice``, ``metadata``. ``stop_sequences``,
 ``top_k``, ``top_p`` and extended ``thinking`` are refused with a 400 naming them, and unknown
-parameters too. Answers are text; no ``tool_use`` blocks are generated in this version.
+parameters too. A request's ``tools`` go to backends that can call tools; each proposed call
+passes Charter's tool gate, and only allowed calls come back as ``tool_use`` blocks. Streamed
+requests with tools are answered whole, in the stream's shape.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from charter.gateway.errors import GatewayError
 from charter.gateway.service import Caller, Gateway, charter_object, estimate_tokens
-from charter.record import TurnRecord
+from charter.record import TurnRecord, allowed_calls
 
 _HONOURED = {"model", "system", "messages", "max_tokens", "temperature", "stream", "tools", "tool_choice",
              "metadata", "service_tier"}
@@ -41,20 +43,45 @@ def parse(gateway: Gateway, body: dict[str, Any]) -> tuple[dict[str, Any], Any, 
     if not isinstance(stream, bool):
         raise GatewayError(400, "stream: must be true or false")
     generation = gateway.generation(max_tokens=body["max_tokens"], temperature=body.get("temperature"), seed=None)
+    tools = body.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list) or not all(isinstance(t, dict) and isinstance(t.get("name"), str)
+                                                  for t in tools):
+            raise GatewayError(400, "tools: each tool needs a 'name'")
+        choice = body.get("tool_choice") or {}
+        if tools and not (isinstance(choice, dict) and choice.get("type") == "none"):
+            generation = generation.model_copy(update={"tools": tuple(
+                {"type": "function", "function": {"name": t["name"], "description": t.get("description", ""),
+                                                  "parameters": t.get("input_schema") or {"type": "object"}}}
+                for t in tools)})
     conversation: dict[str, Any] = {"messages": body["messages"]}
     if body.get("system") is not None:
         conversation["system"] = body["system"]
     return conversation, generation, stream
 
 
+def content(record: TurnRecord) -> list[dict[str, Any]]:
+    """Text, then a tool_use block for each call the gate allowed."""
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": record.output}] if record.output else []
+    for call in allowed_calls(record):
+        try:
+            args = json.loads(call.arguments or "{}")
+        except json.JSONDecodeError:
+            args = {"arguments": call.arguments}
+        blocks.append({"type": "tool_use", "id": call.id, "name": call.name,
+                       "input": args if isinstance(args, dict) else {"arguments": args}})
+    return blocks or [{"type": "text", "text": ""}]
+
+
 def message(record: TurnRecord, model: str, conversation: dict[str, Any]) -> dict[str, Any]:
+    blocks = content(record)
     return {
         "id": f"msg_{record.id}",
         "type": "message",
         "role": "assistant",
         "model": model,
-        "content": [{"type": "text", "text": record.output}],
-        "stop_reason": "end_turn",
+        "content": blocks,
+        "stop_reason": "tool_use" if any(b["type"] == "tool_use" for b in blocks) else "end_turn",
         "stop_sequence": None,
         "usage": {"input_tokens": estimate_tokens(json.dumps(conversation, ensure_ascii=False)),
                   "output_tokens": estimate_tokens(record.output)},
@@ -96,3 +123,24 @@ def sse(gateway: Gateway, caller: Caller, model: str, conversation: dict[str, An
             return
 
     return events(), stream
+
+
+def held_sse(record: TurnRecord, model: str, conversation: dict[str, Any]) -> Iterator[str]:
+    """A whole, gated answer sent as Messages stream events (used when a request carries tools)."""
+    whole = message(record, model, conversation)
+    start = {**whole, "content": [], "stop_reason": None, "usage": {**whole["usage"], "output_tokens": 0}}
+    start.pop("charter")
+    yield _event("message_start", {"message": start})
+    for i, block in enumerate(whole["content"]):
+        if block["type"] == "text":
+            yield _event("content_block_start", {"index": i, "content_block": {"type": "text", "text": ""}})
+            yield _event("content_block_delta", {"index": i, "delta": {"type": "text_delta", "text": block["text"]}})
+        else:
+            yield _event("content_block_start", {"index": i, "content_block": {**block, "input": {}}})
+            yield _event("content_block_delta", {"index": i, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"], ensure_ascii=False)}})
+        yield _event("content_block_stop", {"index": i})
+    yield _event("message_delta", {"delta": {"stop_reason": whole["stop_reason"], "stop_sequence": None},
+                                   "usage": {"output_tokens": whole["usage"]["output_tokens"]},
+                                   "charter": whole["charter"]})
+    yield _event("message_stop", {})

@@ -117,6 +117,10 @@ def create_app(settings: GatewaySettings | None = None, *, backend: Backend | No
         g = gw()
         caller = await run_in_threadpool(g.caller, request.headers)
         conversation, generation, stream = anthropic_routes.parse(g, body)
+        if stream and generation.tools:  # tool calls are gated whole before any of the answer is sent
+            record = await run_in_threadpool(g.answer, caller, conversation, generation)
+            return StreamingResponse(anthropic_routes.held_sse(record, body["model"], conversation),
+                                     media_type="text/event-stream", headers=SSE_HEADERS)
         if stream:
             events, _ = await run_in_threadpool(anthropic_routes.sse, g, caller, body["model"], conversation,
                                                 generation)
