@@ -453,3 +453,36 @@ def test_anthropic_clients_get_gated_tool_use_blocks(db: str, tmp_path: Path, st
                                                                   "amount": 98.7})]
     assert held.stop_reason == "end_turn" and not [b for b in held.content if b.type == "tool_use"]
     assert any(b.type == "text" and "Charter blocked the call to send_money" in b.text for b in held.content)
+
+
+class ShortSlowStream(SlowStream):
+    """A stream that takes about a second: long enough to be in flight when shutdown begins."""
+
+    def stream(self, messages: Sequence[ChatMessage], options: Generation) -> Iterator[str]:
+        for i in range(25):
+            time.sleep(0.04)
+            yield f"Tea fact number {i} is about tea. "
+
+
+def test_graceful_shutdown_lets_a_stream_in_flight_finish_and_records_it(db: str) -> None:
+    got: list[str] = []
+    with live_gateway(settings(db), ShortSlowStream()) as gw:  # type: ignore[arg-type]
+        client = oai(gw.v1)
+
+        def read() -> None:
+            for chunk in client.chat.completions.create(model="charter", stream=True,
+                                                        messages=[{"role": "user", "content": "Tea facts?"}]):
+                got.extend(c.delta.content or "" for c in chunk.choices)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        until = time.monotonic() + 10
+        while not got and time.monotonic() < until:
+            time.sleep(0.02)
+        gw.server.should_exit = True  # what SIGTERM does: stop accepting, let in-flight requests end
+        reader.join(timeout=20)
+    text = "".join(got)
+    assert text.endswith("Tea fact number 24 is about tea. ")
+    with AuditStore(db) as store:
+        record = store.latest(1)[0]
+        assert record.output == text and record.outcome.value == "ok"
