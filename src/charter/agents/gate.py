@@ -29,6 +29,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -219,23 +220,34 @@ def injected_regions(conversation: Conversation) -> list[Region]:
     for m in conversation.messages:
         if m.principal != Principal.NON_PRINCIPAL:
             continue
-        text = _unescape(m.text)
-        score, _ = score_text(text.replace("\u2019", "'"))
-        if score < INJECTION_THRESHOLD:
-            continue
-        sentences = _sentences(text)
-        hot = [i for i, (_, s) in enumerate(sentences) if score_text(s.replace("\u2019", "'"))[0] > 0]
-        if not hot:  # the features matched only across sentences: the whole message is the region
-            hot = list(range(len(sentences)))
-        keep: set[int] = set()
-        for i in hot:
-            keep.update(range(i, min(len(sentences), i + REGION_AFTER + 1)))
-            if i > 0 and sentences[i - 1][0] == sentences[i][0]:
-                keep.add(i - 1)
-        inside = " ".join(sentences[j][1] for j in sorted(keep))
-        rest = " ".join(sentences[j][1] for j in range(len(sentences)) if j not in keep)
-        regions.append(Region(message=m.index, source=m.source.value, text=_norm(inside), outside=_norm(rest)))
+        found = _region_of(m.text)
+        if found is not None:
+            regions.append(Region(message=m.index, source=m.source.value, text=found[0], outside=found[1]))
     return regions
+
+
+@lru_cache(maxsize=2048)
+def _region_of(raw: str) -> tuple[str, str] | None:
+    """(injected region, the rest), normalised, or None when the text carries no injection.
+
+    Cached by text: an agent loop re-checks the same tool outputs at every call it proposes.
+    """
+    text = _unescape(raw)
+    score, _ = score_text(text.replace("\u2019", "'"))
+    if score < INJECTION_THRESHOLD:
+        return None
+    sentences = _sentences(text)
+    hot = [i for i, (_, s) in enumerate(sentences) if score_text(s.replace("\u2019", "'"))[0] > 0]
+    if not hot:  # the features matched only across sentences: the whole message is the region
+        hot = list(range(len(sentences)))
+    keep: set[int] = set()
+    for i in hot:
+        keep.update(range(i, min(len(sentences), i + REGION_AFTER + 1)))
+        if i > 0 and sentences[i - 1][0] == sentences[i][0]:
+            keep.add(i - 1)
+    inside = " ".join(sentences[j][1] for j in sorted(keep))
+    rest = " ".join(sentences[j][1] for j in range(len(sentences)) if j not in keep)
+    return _norm(inside), _norm(rest)
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
