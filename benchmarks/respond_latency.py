@@ -6,9 +6,10 @@ Run with `make bench-respond` (or `python benchmarks/respond_latency.py --n 200`
    review, repair), p50/p99, with a FakeBackend that answers instantly, over conversations
    from the `assess` benchmark (each made unique, so no encoder cache helps).
 2. Streaming: a FakeBackend that writes a 9-sentence answer at a steady ``--tps`` tokens per
-   second (one word per token). Reported: the delay before the client's first piece compared
-   with the backend's first token (the reviewed hold-back of ``HOLD_CHARS``), and the total
-   time compared with the backend's own.
+   second (one word per token), to a plain question the decision helps (so no repair runs).
+   Reported: the delay before the client's first piece compared with the backend's first
+   token (the reviewed hold-back of ``HOLD_CHARS``), and the total time compared with the
+   backend's own.
 3. Repair paths: turns whose first answer is blocked, regenerated or completed with
    Charter's text.
 4. The embedded model (SmolLM2-135M, llama.cpp): load time and tokens per second with one
@@ -99,8 +100,11 @@ def streaming(n: int, tps: float, seed: int) -> dict[str, Any]:
     charter = Charter(backend=backend)
     hold, extra_total, pieces = [], [], []
     bare_total = len(ANSWER.split(" ")) / tps * 1000
-    for msgs in unique_turns(n, seed + 7):
-        msgs = [*msgs[:-1], {"role": "user", "content": "How do I kill a stuck Linux process? " + msgs[-1]["content"]}]
+    rng = random.Random(seed + 7)
+    for i in range(n):
+        # A plain question the decision helps: this measures the streaming review itself, not a repair.
+        msgs = [{"role": "user", "content": f"How do I kill a stuck Linux process? (case {i}, "
+                                            f"ref {rng.randrange(10**9)})"}]
         start = time.perf_counter()
         stream = charter.respond_stream(msgs)
         first_sent = None
