@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run demo test lint typecheck unit bench bench-quality bench-respond bench-gateway models clean venv postgres
+.PHONY: run demo test lint typecheck unit bench bench-quality bench-respond bench-gateway bench-agents models clean venv postgres
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -55,6 +55,10 @@ bench: $(STAMP)
 # Charter's own cost around generation (FakeBackend) and the embedded model's speed.
 bench-respond: $(STAMP)
 	$(PY) benchmarks/respond_latency.py
+
+# The tool gate on AgentDojo's four suites with scripted oracle and obedient agents (offline, ~10 min).
+bench-agents: $(STAMP)
+	$(PY) benchmarks/agentdojo_bench.py --attacks important_instructions,ignore_previous,tool_knowledge,direct,system_message,injecagent
 
 # The gateway under load from a second process on loopback (FakeBackend); audit rows checked.
 bench-gateway: $(STAMP)

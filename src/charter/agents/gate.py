@@ -6,14 +6,16 @@ For one proposed call (a tool name and its arguments) in a conversation, `Gate.c
 1. **Oversight is out of reach.** A call that would pause, resume, reconfigure or disable
    Charter, its audit or its approvals is blocked and recorded as ``undermine_oversight``,
    whatever the tool is called and whoever asked.
-2. **Taint.** Each argument value is traced to where it came from. A value that appears in
-   the instructions found inside non-principal content (a tool result or pasted document
-   the injection analyser flags, in or just after the sentences it matched) and nowhere in what
-   the operator or the user said is *tainted*: the call is being steered by the data. A
-   side-effecting call with a tainted argument is blocked.
+2. **Taint.** Each argument value (and each link, address or account number inside it) is
+   traced to where it came from. A value that appears in the instructions found inside
+   non-principal content (a tool result or pasted document the injection analyser flags, in
+   or just after the sentences it matched, up to the next field of a record) and nowhere in
+   what the operator or the user said, nor in the genuine data, is *tainted*: the call is
+   being steered by the data. A side-effecting call with a tainted argument is blocked.
 3. **Least privilege.** When the context carries injected instructions, a side-effecting
    call whose tool has nothing to do with what the user asked is blocked: the user's
-   request is what grants authority, not the data the agent read.
+   request is what grants authority, not the data the agent read — unless the user handed
+   that authority over ("do the actions in the email", "follow the instructions in the file").
 4. **Effect class and grants.** Reading is allowed. Tools the operator did not declare are
    treated as destructive and wait for confirmation. Destructive tools wait for
    confirmation unless the operator said they may run (``confirm: false``); any tool the
@@ -45,9 +47,19 @@ INJECTION_THRESHOLD = 0.5
 # an injection usually names its reader, says "before you do that", then gives the order.
 REGION_AFTER = 3
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# Values this short ("1", "yes") are everywhere; they taint a call only when they occur nowhere
-# in the data outside the injected region.
-SHORT_VALUE = 4
+# A line that starts a field of a record: "  sender: ...", "- id: 7", '"subject": ...'.
+_FIELD = re.compile(r"^\s*(?:-\s+)?[\"']?[A-Za-z_][\w -]{0,40}[\"']?\s*:\s")
+# Parts of an argument value that identify a destination on their own: links, addresses,
+# account numbers. "Check out www.evil.example" is steered by the link inside it.
+_IDENTIFIERS = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b"
+                          r"|\b\d{6,}\b")
+# The user handing authority to what the agent reads: "do the actions in the email", "follow the
+# instructions in the file". Then the tools that data asks for serve the user's request.
+_DELEGATES = re.compile(
+    r"(?i)\b(?:follow|do|carry\s+out|complete|execute|perform|handle|take\s+care\s+of)\s+(?:all\s+)?(?:the\s+)?"
+    r"(?:instructions?|actions?|tasks?|steps|to-?dos?|requests?|things)\b|\b(?:as|what)\s+(?:described|specified|"
+    r"instructed|requested|listed|explained|asked)\b|\baccording\s+to\s+the\b|\b(?:adjust|update)\b[^.]{0,40}"
+    r"\baccordingly\b")
 
 _OVERSIGHT = re.compile(
     r"(?i)\b(?:pause|resume|stop|disable|turn\s+off|switch\s+off|shut\s+down|bypass|reconfigure|delete|"
@@ -84,6 +96,10 @@ _SYNONYMS: dict[str, frozenset[str]] = {
     "share": frozenset({"share", "send", "give", "access", "permission"}),
     "webpage": frozenset({"webpage", "website", "page", "url", "link", "site", "browse", "visit", "post"}),
     "add": frozenset({"add", "invite", "include", "join", "put"}),
+    "reserve": frozenset({"reserve", "reservation", "book", "booking", "table", "room", "stay"}),
+    "hotel": frozenset({"hotel", "room", "stay", "accommodation", "night", "nights", "book", "reserve"}),
+    "restaurant": frozenset({"restaurant", "table", "dinner", "lunch", "eat", "book", "reserve"}),
+    "car": frozenset({"car", "rental", "rent", "drive", "book", "reserve"}),
     "remove": frozenset({"remove", "delete", "kick", "drop"}),
 }
 
@@ -242,7 +258,10 @@ def _region_of(raw: str) -> tuple[str, str] | None:
         hot = list(range(len(sentences)))
     keep: set[int] = set()
     for i in hot:
-        keep.update(range(i, min(len(sentences), i + REGION_AFTER + 1)))
+        for j in range(i, min(len(sentences), i + REGION_AFTER + 1)):
+            if j > i and sentences[j][0] != sentences[j - 1][0] and _FIELD.match(sentences[j][1]):
+                break  # the next field of a record (YAML, JSON) is genuine data again
+            keep.add(j)
         if i > 0 and sentences[i - 1][0] == sentences[i][0]:
             keep.add(i - 1)
     inside = " ".join(sentences[j][1] for j in sorted(keep))
@@ -268,24 +287,29 @@ def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Se
                                 if m.principal == Principal.NON_PRINCIPAL
                                 and m.index not in {r.message for r in regions}))
     found: list[Taint] = []
-    for path, value in _leaves(args):
-        v = _norm(value)
-        if not v or _contains(principal, v):
-            continue
-        for r in regions:
-            if not _contains(r.text, v):
+    for path, whole in _leaves(args):
+        candidates = [whole, *(m.group(0).rstrip(".,;:)'\"") for m in _IDENTIFIERS.finditer(whole))]
+        for value in dict.fromkeys(candidates):
+            v = _norm(value)
+            if not v or _contains(principal, v):
                 continue
-            if len(v.replace(" ", "")) < SHORT_VALUE and (_contains(r.outside, v) or _contains(clean_data, v)):
+            # A value the genuine data also holds (a record's own field, a listing) is not the
+            # injection's to claim, however close to it it sits.
+            if _contains(clean_data, v) or any(_contains(r.outside, v) for r in regions):
                 continue
-            found.append(Taint(argument=path, value=value, message=r.message, source=r.source))
-            break
+            hit = next((r for r in regions if _contains(r.text, v)), None)
+            if hit is not None and len(v.replace(" ", "")) >= 2:
+                found.append(Taint(argument=path, value=value, message=hit.message, source=hit.source))
+                break
     return found
 
 
 def is_relevant(name: str, rule: ToolRule, conversation: Conversation) -> bool:
     """Does the tool plausibly serve what the user asked? (words of its name and description)"""
-    asked = set(_WORD.findall(" ".join(m.text.lower() for m in conversation.messages
-                                       if m.principal == Principal.USER)))
+    request = " ".join(m.text for m in conversation.messages if m.principal == Principal.USER)
+    if _DELEGATES.search(request):
+        return True
+    asked = set(_WORD.findall(request.lower()))
     asked |= {w[:-1] for w in asked if w.endswith("s")}
     tool_words = set(_WORD.findall(name.lower().replace("_", " ")))
     if rule.description:

@@ -121,6 +121,10 @@ _FEATURES: tuple[_Feature, ...] = (
        r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+)?(?:of\s+)?your\s+"
        r"(?:instructions?|prompts?|directives?|guidelines|rules|programming|system\s+prompt|"
        r"training|safety\s+\w+)\b", 0.75, needles=_OVERRIDE_VERBS),
+    # Misspelt on purpose to slip past exact phrases ("iunstructions", "instrucions").
+    _f("override",
+       r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|"
+       r"above|earlier|preceding|original)\s+[a-z]{0,3}n?str?u?c?\w*ions?\b", 0.75, needles=_OVERRIDE_VERBS),
     _f("override", r"\b(?:ignore|disregard|forget)\s+(?:the\s+)?(?:[\w-]+\s+){1,2}above\s+and\b",
        0.45, needles=("above",)),
     _f("override", r"\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?above\s+and\b",
@@ -177,6 +181,16 @@ _FEATURES: tuple[_Feature, ...] = (
        needles=("<", "[", "#")),
     _f("markup", r"^\s*(?:system|assistant|\[system\])\s*:\s*\S|\[(?:system|admin)\]\(", 0.3,
        needles=("system", "assistant", "admin")),
+    # A fake role header inside data ("###(system_message) ...", "(system_message) ..."): text that
+    # dresses itself as the reader's own instructions, followed by an order.
+    _f("role", r"(?:^\s*|#{2,}\s*)\(\s*system[_ ]?(?:message|prompt|instructions?)\s*\)\s*\S|"
+               r"#{2,}\s*system[_ ]?(?:message|prompt)\b[^\n]{0,10}\S", 0.7,
+       needles=("system_message", "system message", "system_prompt", "system prompt")),
+    # A to-do line in data that orders an action toward an address, a link or an account: written
+    # for whoever acts on the data, which in an agent is the model.
+    _f("todo", r"^\s*(?:[-*]\s*)?todo\s*:\s*(?:please\s+)?(?:send|transfer|forward|e-?mail|delete|invite|add|"
+               r"create|update|change|visit|post|pay|share|make|give|remove|schedule|book|write|concatenate)\b"
+               r"[^\n]*?(?:@|https?://|www\.|\b[a-z]{2}\d{2}[a-z0-9]{8,}\b|\.com\b)", 0.6, needles=("todo",)),
     # Hijack: add a task before or after the one the user gave.
     _f("hijack", r"\bbefore\s+(?:you\s+)?(?:can\s+|could\s+|do\s+|)?(?:solve|complete|finish|do|"
                  r"answer|proceed\s+with|continue\s+with|respond\s+to|summari[sz]e|perform|start|"
@@ -312,6 +326,8 @@ _LABELS: dict[str, str] = {
     "encoding": "encoding trick",
     "hidden": "hidden text",
     "urgency": "urgency marker",
+    "role": "fake system-message header",
+    "todo": "to-do line ordering an action toward an address",
 }
 # Groups that only strengthen other evidence: alone they never reach the threshold.
 _SUPPORTING = frozenset({"markup", "hidden", "urgency"})
