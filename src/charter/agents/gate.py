@@ -47,6 +47,9 @@ INJECTION_THRESHOLD = 0.5
 # an injection usually names its reader, says "before you do that", then gives the order.
 REGION_AFTER = 3
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# Values this short ("1", "yes") are everywhere: they taint a call only when the genuine data does not
+# also hold them. Longer ones (an address, an account, a link) taint wherever else they appear.
+SHORT_VALUE = 12
 # A line that starts a field of a record: "  sender: ...", "- id: 7", '"subject": ...'.
 _FIELD = re.compile(r"^\s*(?:-\s+)?[\"']?[A-Za-z_][\w -]{0,40}[\"']?\s*:\s")
 # Parts of an argument value that identify a destination on their own: links, addresses,
@@ -295,7 +298,8 @@ def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Se
                 continue
             # A value the genuine data also holds (a record's own field, a listing) is not the
             # injection's to claim, however close to it it sits.
-            if _contains(clean_data, v) or any(_contains(r.outside, v) for r in regions):
+            if len(v.replace(" ", "")) < SHORT_VALUE and (
+                    _contains(clean_data, v) or any(_contains(r.outside, v) for r in regions)):
                 continue
             hit = next((r for r in regions if _contains(r.text, v)), None)
             if hit is not None and len(v.replace(" ", "")) >= 2:
