@@ -21,13 +21,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from types import TracebackType
-from typing import Self
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 
-from charter.audit.db import Conflict, Database, utc
+from charter.audit.db import Conflict, DatabaseStore, utc
 from charter.audit.tables import AdminKeyRow, OperatorRow
 from charter.errors import CharterError
 from charter.policy import Policy
@@ -92,19 +90,14 @@ def unknown_operator(name: str, known: Iterable[str]) -> OperatorError:
     return OperatorError(f"no operator named {name!r}; known: {_listing(known)}")
 
 
-class OperatorStore:
+class OperatorStore(DatabaseStore):
     """Operators and admin keys in Charter's database (default `charter.paths.database_url`).
 
     Opening migrates the schema as `AuditStore` does. Safe to share between threads; close it
     (or use it as a context manager) when done.
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self._db = Database(url, "operator store")
-        self.url = self._db.url
-        """The database URL with any password masked."""
-        self.applied = self._db.applied
-        """Migrations this open applied, oldest first; empty when the schema was current."""
+    kind = "operator store"
 
     # ------------------------------------------------------------------ operators
 
@@ -243,19 +236,6 @@ class OperatorStore:
 
     # ------------------------------------------------------------------ lifetime
 
-    def close(self) -> None:
-        """Release the database connections; the store cannot be used afterwards."""
-        self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"OperatorStore({self.url!r})"
 
     def _unknown(self, name: str) -> OperatorError:
         return unknown_operator(name, self.names())

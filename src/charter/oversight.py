@@ -17,13 +17,12 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 from time import monotonic
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from charter.audit.db import Conflict, Database, utc
+from charter.audit.db import Conflict, DatabaseStore, utc
 from charter.audit.tables import NAME_LIMIT, SET_BY_LIMIT, ControlEventRow, ControlRow, OperatorRow
 from charter.operators import OperatorError, unknown_operator
 
@@ -81,17 +80,14 @@ def strictest(everyone: Control, own: Control) -> Control:
     return own if _RANK[own.state] > _RANK[everyone.state] else everyone
 
 
-class ControlStore:
+class ControlStore(DatabaseStore):
     """The oversight switches in Charter's database (default `charter.paths.database_url`).
 
     ``operator=None`` means the global switch, which applies to every operator. Safe to share
     between threads; close it (or use it as a context manager) when done.
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self._db = Database(url, "control store")
-        self.url = self._db.url
-        """The database URL with any password masked."""
+    kind = "control store"
 
     def pause(self, operator: str | None, reason: str, by: str) -> Control:
         """Pause one operator, or every operator; returns the scope's own new switch."""
@@ -126,19 +122,6 @@ class ControlStore:
                                                  "action": row.action, "reason": row.reason, "set_by": row.set_by})
                     for row in session.scalars(stmt)]
 
-    def close(self) -> None:
-        """Release the database connections; the store cannot be used afterwards."""
-        self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"ControlStore({self.url!r})"
 
     def _switch(self, operator: str | None, action: Action, reason: str, by: str) -> Control:
         if not by.strip():

@@ -20,13 +20,12 @@ import json
 import secrets
 from datetime import UTC, datetime
 from time import monotonic, sleep
-from types import TracebackType
-from typing import Any, Literal, Self, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import CursorResult, select, update
 
-from charter.audit.db import Conflict, Database, utc
+from charter.audit.db import Conflict, DatabaseStore, utc
 from charter.audit.tables import APPROVAL_LIMITS, ApprovalRow
 from charter.errors import CharterError
 
@@ -91,19 +90,14 @@ def result_text(approval: Approval) -> str:
     return f"{approval.status} by {approval.decided_by}{said}"
 
 
-class ApprovalStore:
+class ApprovalStore(DatabaseStore):
     """The approval queue in Charter's database (default `charter.paths.database_url`).
 
     Opening migrates the schema as `AuditStore` does. Safe to share between threads; close it
     (or use it as a context manager) when done.
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self._db = Database(url, "approval store")
-        self.url = self._db.url
-        """The database URL with any password masked."""
-        self.applied = self._db.applied
-        """Migrations this open applied, oldest first; empty when the schema was current."""
+    kind = "approval store"
 
     # ------------------------------------------------------------------ asking
 
@@ -187,19 +181,6 @@ class ApprovalStore:
 
     # ------------------------------------------------------------------ lifetime
 
-    def close(self) -> None:
-        """Release the database connections; the store cannot be used afterwards."""
-        self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"ApprovalStore({self.url!r})"
 
     # ------------------------------------------------------------------ internals
 

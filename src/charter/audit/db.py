@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from charter.audit.store import _SQLITE_WRITE_LOCK, AuditError, _reason, open_engine
 
-__all__ = ["Conflict", "Database", "utc"]
+__all__ = ["Conflict", "Database", "DatabaseStore", "utc"]
 
 
 class Conflict(AuditError):
@@ -70,3 +72,30 @@ class Database:
 def utc(value: datetime) -> datetime:
     """A timestamp read back from the database, in UTC (SQLite returns them without a zone)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class DatabaseStore:
+    """What every store on `Database` shares: opening, the masked URL, and its lifetime."""
+
+    kind = "store"  # named in errors about a closed store, e.g. "operator store"
+
+    def __init__(self, url: str | None = None) -> None:
+        self._db = Database(url, self.kind)
+        self.url = self._db.url
+        """The database URL with any password masked."""
+        self.applied = self._db.applied
+        """Migrations this open applied, oldest first; empty when the schema was current."""
+
+    def close(self) -> None:
+        """Release the database connections; the store cannot be used afterwards."""
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
