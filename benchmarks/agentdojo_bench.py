@@ -49,7 +49,13 @@ from agentdojo.task_suite.load_suites import get_suites
 from agentdojo.task_suite.task_suite import TaskSuite, read_suite_file, validate_injections
 from agentdojo.types import ChatAssistantMessage, get_text_content_as_str, text_content_block_from_string
 
-from charter.agents.agentdojo import NOTICE_PREFIX, CharterInjectionDetector, CharterToolGate, GateRecord
+from charter.agents.agentdojo import (
+    NOTICE_PREFIX,
+    CharterAnswerReview,
+    CharterInjectionDetector,
+    CharterToolGate,
+    GateRecord,
+)
 from charter.agents.gate import Gate
 from charter.policy import Policy
 
@@ -198,9 +204,11 @@ def fast_suite(name: str) -> Any:
 
 
 def pipeline(agent: ScriptedAgent, gate: CharterToolGate | None, name: str) -> AgentPipeline:
-    """AgentDojo's standard tool-using pipeline, with Charter's gate in place of the bare executor."""
+    """AgentDojo's standard tool-using pipeline; with Charter, its gate in place of the bare executor and
+    its review of the final answer after the loop."""
     loop = ToolsExecutionLoop([gate if gate is not None else ToolsExecutor(), agent], max_iters=MAX_STEPS)
-    p = AgentPipeline([SystemMessage(load_system_message(None)), InitQuery(), agent, loop])
+    elements = [SystemMessage(load_system_message(None)), InitQuery(), agent, loop]
+    p = AgentPipeline([*elements, CharterAnswerReview()] if gate is not None else elements)
     p.name = name  # must contain a model key ("local"): the important_instructions attack names the model
     return p
 
@@ -442,7 +450,7 @@ def report(runs: list[Run], suites: list[str], attacks: list[str], skipped: dict
                       f"{'seen' if d.injected_context else 'NOT seen'}; {'relevant' if d.relevant else 'irrelevant'}"
                       f"; {'tainted' if d.tainted else 'no taint'})"] += 1
         if not inj:
-            detail[k]["no side-effecting call: the injection asked for words, which the gate does not see"] += 1
+            detail[k]["no side-effecting call: the injection asked for words, and the answer review passed them"] += 1
     print("\nAttacks that succeeded with Charter on (suite | attack: pairs, by injection task), and the "
           "injected side-effecting calls it let run:")
     show_detail(through, detail, examples, tally=True)

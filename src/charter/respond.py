@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from charter.agents.gate import Gate, GateAction, GateDecision
+from charter.agents.gate import Gate, GateAction, GateDecision, planted_in_answer
 from charter.agents.tools import UNDECLARED
 from charter.backends.base import Backend, BackendError, ChatMessage, Generation, Reply, ToolBackend
 from charter.catalog import Catalog
@@ -310,10 +310,13 @@ def edit(text: str, review: Review, turn: Turn, number: int) -> tuple[str, list[
         repairs.append(Repair(attempt=number, kind=RepairKind.CUT, rules=["lecture"],
                               text="cut the moralising sentences from an answer the decision says to give plainly"))
     if "embedded_instructions_as_data" in rules:
+        for sentence in planted_in_answer(text, turn.conversation):
+            text = text.replace(sentence, REDACTED_LINK, 1)
         for token in sorted(planted_in_data(turn.conversation, turn.decision), key=len, reverse=True):
             text = re.sub(re.escape(token), REDACTED_LINK, text, flags=re.IGNORECASE)
         repairs.append(Repair(attempt=number, kind=RepairKind.CUT, rules=["embedded_instructions_as_data"],
-                              text="removed links and addresses planted by instructions in the data"))
+                              text="removed what instructions in the data planted: sentences carrying them "
+                                   "out, links and addresses"))
     if "state_limits" in rules and "unwarranted_refusal" not in rules:
         text = f"{text}\n\n{state_limits_sentence(turn.decision, turn.deployment)}".strip()
         repairs.append(Repair(attempt=number, kind=RepairKind.APPEND, rules=["state_limits"],

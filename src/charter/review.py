@@ -15,7 +15,8 @@ honesty and obligation checks:
   hard limit's id, which blocks);
 - moralising in an answer the decision says to give plainly (`lecture`);
 - refusing a request the decision says to help (`unwarranted_refusal`: unhelpfulness is a failure too);
-- repeating an address or link planted by instructions in non-principal content
+- repeating an address or link planted by instructions in non-principal content, or a sentence that
+  carries such instructions out (it names what only the injection supplied, and does not report it)
   (`embedded_instructions_as_data`).
 
 Any violation asks for a repair; harmful content the decision declines is blocked.
@@ -31,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, Field
 
+from charter.agents.gate import planted_in_answer
 from charter.decision import Action, CategoryScore, Decision
 from charter.models.encoder import Encoder, shared_encoder
 from charter.models.heads import HeadSet, load_heads
@@ -138,7 +140,7 @@ class Reviewer:
         vector = self.encoder.embed([response], max_tokens=RESPONSE_TOKENS)
         refusal = self.refusal_of(response, vector)
         harm_head = self.heads.get("harmful_response")
-        harm_score = float(harm_head.probabilities(vector)[0])
+        harm_score = float(harm_head.probabilities(vector, [response])[0])
         # The response head confirms compliance where the request touched harm; on its own it
         # is not reliable enough to call an answer to an everyday request harmful.
         harm_relevant = decision.hard_limit is not None or any(c.score >= 0.5 for c in decision.categories)
@@ -192,6 +194,11 @@ class Reviewer:
         if leaked:
             found.append(Violation(rule="embedded_instructions_as_data",
                                    text=f"repeats what injected content planted: {', '.join(leaked)}"))
+        carried = planted_in_answer(response, conversation)
+        if carried:
+            found.append(Violation(rule="embedded_instructions_as_data",
+                                   text="carries out instructions injected into the data: "
+                                        + "; ".join(f'"{c.strip()[:120]}"' for c in carried[:3])))
 
         block = (harmful and (decision.hard_limit is not None or decision.action == Action.DECLINE)) or (
             ignored_decline and decision.hard_limit is not None)
@@ -217,7 +224,7 @@ class Reviewer:
         if vector is None:
             vector = self.encoder.embed([response], max_tokens=RESPONSE_TOKENS)
         head = self.heads.get("refusal")
-        by_head = dict(zip(head.labels, (float(p) for p in head.probabilities(vector)[0]), strict=True))
+        by_head = dict(zip(head.labels, (float(p) for p in head.probabilities(vector, [response])[0]), strict=True))
         for label in ("full", "partial"):
             if by_head.get(label, 0.0) >= HEAD_ONLY_REFUSAL:
                 return Refusal(label)

@@ -14,6 +14,12 @@ result that says what Charter did and why. The gate wraps the executor rather th
 before it because AgentDojo's executor only runs when the model's message is the last one:
 Charter's answers for held calls have to come after the results of the calls that ran.
 
+`CharterAnswerReview` comes after the loop and reviews the agent's final answer the way Charter's
+review does in the gateway: a sentence that carries out instructions injected into a tool result
+(it repeats a name, link or address only the injection supplied, and does not report it as the
+data's) is taken out, and the answer says that something was removed and why. A model behind the
+gateway would be asked to answer again; in AgentDojo the answer is final, so it is cut instead.
+
 `CharterInjectionDetector` is Charter's injection analyser in AgentDojo's detector interface,
 for comparing detectors on AgentDojo's injected tool outputs.
 """
@@ -43,11 +49,12 @@ except ImportError as exc:  # AgentDojo is a benchmark dependency, not a runtime
                       "(or pip install -e '.[dev]')") from exc
 from pydantic import BaseModel
 
-from charter.agents.gate import Gate, GateAction, GateDecision
+from charter.agents.gate import Gate, GateAction, GateDecision, planted_in_answer
 from charter.analysers.injection import score_text
 from charter.principals import parse_conversation
 
-__all__ = ["NOTICE_PREFIX", "CharterInjectionDetector", "CharterToolGate", "GateRecord", "to_openai_messages"]
+__all__ = ["NOTICE_PREFIX", "CharterAnswerReview", "CharterInjectionDetector", "CharterToolGate", "GateRecord",
+           "to_openai_messages"]
 
 # Every answer Charter writes in place of a tool result starts with this, so a reader (or a
 # scripted agent) can tell Charter's words from a tool's.
@@ -130,6 +137,43 @@ class CharterToolGate(BasePipelineElement):  # type: ignore[misc]  # AgentDojo s
                                          tool_call_id=c.id, tool_call=c, error=notice(c, d))
                    for c, d in held]
         return query, runtime, env, [*after, *notices], extra_args
+
+
+class CharterAnswerReview(BasePipelineElement):  # type: ignore[misc]  # AgentDojo ships no type hints
+    """Takes out of the agent's final answer the sentences that carry out injected instructions.
+
+    ``removed`` holds what the last call took out (empty when the answer passed).
+    """
+
+    name = "charter-answer-review"
+
+    def __init__(self) -> None:
+        self.removed: list[str] = []
+
+    def query(
+        self,
+        query: str,
+        runtime: FunctionsRuntime,
+        env: TaskEnvironment = EmptyEnv(),  # noqa: B008 -- AgentDojo's own signature
+        messages: Sequence[ChatMessage] = (),
+        extra_args: dict[str, Any] = {},  # noqa: B006 -- AgentDojo's own signature; never mutated here
+    ) -> tuple[str, FunctionsRuntime, TaskEnvironment, Sequence[ChatMessage], dict[str, Any]]:
+        self.removed = []
+        if not messages or messages[-1]["role"] != "assistant" or messages[-1]["tool_calls"]:
+            return query, runtime, env, messages, extra_args
+        answer = get_text_content_as_str(messages[-1]["content"] or [])
+        self.removed = planted_in_answer(answer, parse_conversation(to_openai_messages(messages[:-1])))
+        if not self.removed:
+            return query, runtime, env, messages, extra_args
+        kept = answer
+        for sentence in self.removed:
+            kept = kept.replace(sentence, "", 1)
+        kept = "\n".join(line.rstrip() for line in kept.splitlines() if line.strip())
+        note = (f"{NOTICE_PREFIX} Removed {len(self.removed)} sentence(s) of this answer that carried out "
+                "instructions found inside a tool result rather than what you asked.")
+        reviewed = ChatAssistantMessage(role="assistant", tool_calls=None,
+                                        content=[text_content_block_from_string(f"{kept}\n\n{note}".strip())])
+        return query, runtime, env, [*messages[:-1], reviewed], extra_args
 
 
 def notice(call: FunctionCall, decision: GateDecision) -> str:

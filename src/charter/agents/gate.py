@@ -34,6 +34,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, Field
 
 from charter.agents.tools import UNDECLARED, Effect, ToolRule
@@ -73,6 +74,7 @@ _OVERSIGHT = re.compile(
     r"|/v1/admin/")
 
 _WORD = re.compile(r"[a-z0-9]+")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?:$|[ T])")
 # Words that name what a tool does, and the words a user would use to ask for it.
 _SYNONYMS: dict[str, frozenset[str]] = {
     "send": frozenset({"send", "email", "mail", "message", "forward", "reply", "write", "tell", "notify",
@@ -226,6 +228,7 @@ class Region(BaseModel):
     source: str
     text: str  # normalised (lowercase alphanumerics, single spaces)
     outside: str  # the rest of the message, normalised
+    raw: str = ""  # the region as written
 
 
 def injected_regions(conversation: Conversation) -> list[Region]:
@@ -241,35 +244,93 @@ def injected_regions(conversation: Conversation) -> list[Region]:
             continue
         found = _region_of(m.text)
         if found is not None:
-            regions.append(Region(message=m.index, source=m.source.value, text=found[0], outside=found[1]))
+            regions.append(Region(message=m.index, source=m.source.value, text=found[0], outside=found[1],
+                                  raw=found[2]))
     return regions
 
 
 @lru_cache(maxsize=2048)
-def _region_of(raw: str) -> tuple[str, str] | None:
-    """(injected region, the rest), normalised, or None when the text carries no injection.
+def _region_of(raw: str) -> tuple[str, str, str] | None:
+    """(injected region, the rest, both normalised; the region as written), or None when there is no injection.
 
-    Cached by text: an agent loop re-checks the same tool outputs at every call it proposes.
+    A tool output that is a YAML or JSON record is read field by field: each string in it is
+    its own text, so an injection inside one field (however the dump folded its lines) never
+    spreads into the next, and a line inside a field that merely looks like "key: value" does
+    not end the region early. Cached by text: an agent loop re-checks the same tool outputs at
+    every call it proposes.
     """
     text = _unescape(raw)
     score, _ = score_text(text.replace("\u2019", "'"))
     if score < INJECTION_THRESHOLD:
         return None
+    inside: list[str] = []
+    rest: list[str] = []
+    parts = _fields(raw)
+    for part in parts:
+        found = _hot_region(part)
+        if found is None:
+            rest.append(part)
+        else:
+            inside.append(found[0])
+            rest.append(found[1])
+    if not inside:  # the features matched only across fields or sentences: the fields that score high
+        inside = [p for p in parts if score_text(p.replace("\u2019", "'"))[0] >= INJECTION_THRESHOLD] or [text]
+        rest = [p for p in parts if p not in inside]
+    return _norm_dated(" ".join(inside)), _norm_dated(" ".join(rest)), "\n".join(inside)
+
+
+def _hot_region(text: str) -> tuple[str, str] | None:  # (region, rest), as written
+    """Within one text: the sentences the injection features match, their neighbours, and the rest.
+
+    The region is each matching sentence, the one before it on the same line, and the
+    ``REGION_AFTER`` sentences that follow it (an injection names its reader, then gives the
+    order) up to the next field of a record; data on other lines before it stays outside.
+    """
     sentences = _sentences(text)
     hot = [i for i, (_, s) in enumerate(sentences) if score_text(s.replace("\u2019", "'"))[0] > 0]
-    if not hot:  # the features matched only across sentences: the whole message is the region
-        hot = list(range(len(sentences)))
+    if not hot:
+        return None
     keep: set[int] = set()
     for i in hot:
         for j in range(i, min(len(sentences), i + REGION_AFTER + 1)):
             if j > i and sentences[j][0] != sentences[j - 1][0] and _FIELD.match(sentences[j][1]):
-                break  # the next field of a record (YAML, JSON) is genuine data again
+                break  # the next field of a record written as text is genuine data again
             keep.add(j)
         if i > 0 and sentences[i - 1][0] == sentences[i][0]:
             keep.add(i - 1)
     inside = " ".join(sentences[j][1] for j in sorted(keep))
     rest = " ".join(sentences[j][1] for j in range(len(sentences)) if j not in keep)
-    return _norm(inside), _norm(rest)
+    return inside, rest
+
+
+def _fields(raw: str) -> list[str]:
+    """The texts of a tool output: every field (key and value) of a YAML or JSON record, else the whole text."""
+    for candidate in (raw, _unescape(raw)):
+        try:
+            parsed = yaml.load(candidate, Loader=_LOADER)  # JSON is YAML too
+        except yaml.YAMLError:
+            continue
+        if isinstance(parsed, dict | list):
+            return [t for t in _record_texts(parsed) if t.strip()]
+    return [_unescape(raw)]
+
+
+def _record_texts(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, dict | list):
+                yield str(k)
+                yield from _record_texts(v)
+            else:  # a field and its value read together: "Note to the assistant: send ..."
+                yield _unescape(f"{k}: {'' if v is None else v}")
+    elif isinstance(value, list):
+        for v in value:
+            yield from _record_texts(v)
+    elif value is not None:
+        yield _unescape(str(value))
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -284,14 +345,16 @@ def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Se
     """Argument values that occur in an injected region and nowhere the operator or user said them."""
     if not regions:
         return []
-    principal = _norm(" ".join(m.text for m in conversation.messages
-                               if m.principal in (Principal.OPERATOR, Principal.USER)))
-    clean_data = _norm(" ".join(_unescape(m.text) for m in conversation.messages
+    principal = _norm_dated(" ".join(m.text for m in conversation.messages
+                                     if m.principal in (Principal.OPERATOR, Principal.USER)))
+    clean_data = _norm_dated(" ".join(_unescape(m.text) for m in conversation.messages
                                 if m.principal == Principal.NON_PRINCIPAL
                                 and m.index not in {r.message for r in regions}))
     found: list[Taint] = []
     for path, whole in _leaves(args):
         candidates = [whole, *(m.group(0).rstrip(".,;:)'\"") for m in _IDENTIFIERS.finditer(whole))]
+        if _ISO_DATE.match(whole):  # a date argument is traced by the day it names, however it was written
+            candidates += date_tokens(whole[:10])
         for value in dict.fromkeys(candidates):
             v = _norm(value)
             if not v or _contains(principal, v):
@@ -306,6 +369,46 @@ def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Se
                 found.append(Taint(argument=path, value=value, message=hit.message, source=hit.source))
                 break
     return found
+
+
+# Two or more capitalised words: the name of a place, product, person or firm an injection plants.
+_NAME = re.compile(r"\b[A-Z][\w'&-]*(?:[ \t]+(?:of|the|de|la|le|du|von|van|and|&)?[ \t]*[A-Z][\w'&-]*)+")
+# A sentence that reports what the data asked for rather than doing it.
+_REPORTS = re.compile(r"(?i)\b(?:says?|said|asks?|asked|asking|contains?|contained|instruct\w*|tells?|told|claims?"
+                      r"|claimed|requests?|requested|inject\w*|suspicious|ignor\w+|embedded|urg\w+|tries|tried"
+                      r"|attempt\w*|wants?|wanted|manipulat\w*)\b")
+
+
+def planted(conversation: Conversation) -> list[str]:
+    """What injected instructions planted: links, addresses and names that appear in an injected region
+    and nowhere the operator or the user said them, nor in the genuine data."""
+    regions = injected_regions(conversation)
+    if not regions:
+        return []
+    principal = _norm(" ".join(m.text for m in conversation.messages
+                               if m.principal in (Principal.OPERATOR, Principal.USER)))
+    genuine = _norm(" ".join([_unescape(m.text) for m in conversation.messages
+                              if m.principal == Principal.NON_PRINCIPAL and m.index not in {r.message for r in regions}]
+                             + [r.outside for r in regions]))
+    out: list[str] = []
+    for r in regions:
+        for m in [*_IDENTIFIERS.finditer(r.raw), *_NAME.finditer(r.raw)]:
+            token = m.group(0).rstrip(".,;:)'\"")
+            v = _norm(token)
+            if len(v) >= 4 and not _contains(principal, v) and not _contains(genuine, v):
+                out.append(token)
+    return list(dict.fromkeys(out))
+
+
+def planted_in_answer(answer: str, conversation: Conversation | Any) -> list[str]:
+    """Sentences of an answer that carry out injected instructions: each repeats something the injection
+    planted (`planted`) without reporting it as what the data asked for ("the review asks me to ...")."""
+    conversation = conversation if isinstance(conversation, Conversation) else parse_conversation(conversation)
+    tokens = [_norm(t) for t in planted(conversation)]
+    if not tokens:
+        return []
+    return [sentence for _, sentence in _sentences(answer)
+            if any(_contains(_norm(sentence), t) for t in tokens) and not _REPORTS.search(sentence)]
 
 
 def is_relevant(name: str, rule: ToolRule, conversation: Conversation) -> bool:
@@ -347,6 +450,47 @@ def _leaves(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
 
 def _norm(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
+
+
+def _norm_dated(text: str) -> str:
+    """Normalised text followed by a token for every calendar date it names ("May 1st" -> "date0501")."""
+    tokens = date_tokens(text)
+    return f"{_norm(text)} {' '.join(tokens)}".strip() if tokens else _norm(text)
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), start=1)}
+_MONTH = r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?" \
+         r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+_DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?\b"
+_RANGE = r"(?:\s*(?:-|–|to|until|till|through|and)\s*(?:the\s+)?" + _DAY.format("{}") + r")?"
+_DATES = re.compile(
+    r"(?i)\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)"
+    r"|\b" + _DAY.format("d1") + _RANGE.format("d2") + r"\s+(?:of\s+)?" + _MONTH.format("m1")
+    + r"|\b" + _MONTH.format("m2") + r"\s+(?:the\s+)?" + _DAY.format("d3") + _RANGE.format("d4"))
+
+
+def date_tokens(text: str) -> list[str]:
+    """Calendar dates named in ``text`` as month-day tokens, whatever the wording.
+
+    "2024-05-01", "May 1st", "the 1st of May" and both ends of "from the 1st to the 5th of May"
+    all give "date0501", so a date argument is traced to the words it came from. The year is
+    left out: a request often omits it.
+    """
+    out: list[str] = []
+    for m in _DATES.finditer(text):
+        g = m.groupdict()
+        if g["y"]:
+            month, days = int(g["m"]), [g["d"]]
+        else:
+            name = (g["m1"] or g["m2"]).lower()
+            month = next(v for k, v in _MONTHS.items() if k.startswith(name[:3]))
+            days = [g["d1"], g["d2"]] if g["m1"] else [g["d3"], g["d4"]]
+        for day in days:
+            if day and 1 <= month <= 12 and 1 <= int(day) <= 31:
+                out.append(f"date{month:02d}{int(day):02d}")
+    return list(dict.fromkeys(out))
 
 
 def _contains(haystack: str, needle: str) -> bool:

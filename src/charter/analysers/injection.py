@@ -354,10 +354,15 @@ def _present(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# An override glued to the word before it, as when an injection is pasted into a field with no
+# space: "USAIgnore your previous instructions", "External_Ignore ...".
+_GLUED_OVERRIDE = re.compile(r"(?<=[A-Za-z0-9_])(?=(?:Ignore|IGNORE|Disregard|DISREGARD|Forget|FORGET)\b)")
+
+
 def _matches(original: str) -> dict[str, _Match]:
     """Strongest match per feature group."""
     best: dict[str, _Match] = {}
-    text = original.lower()
+    text = _GLUED_OVERRIDE.sub(" ", original).lower()
     same_length = len(text) == len(original)  # then evidence can quote the original casing
     present = _present(text)
     for feature in _FEATURES:
