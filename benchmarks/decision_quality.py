@@ -65,8 +65,8 @@ def harmful_sets(charter: Charter) -> dict[str, Any]:
     return out
 
 
-def corpus_sets(charter: Charter) -> dict[str, Any]:
-    items = [i for i in load() if i.split == "test"]
+def corpus_sets(charter: Charter, split: str = "test") -> dict[str, Any]:
+    items = [i for i in load() if i.split == split]
     requests = [i for i in items if i.task == "request"]
     harmful = [i for i in requests if i.harmful]
     benign = [i for i in requests if not i.harmful and not i.crisis]
@@ -184,16 +184,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--per-attack", type=int, default=2, help="random placements of each BIPIA attack")
     parser.add_argument("--latency-n", type=int, default=300)
+    parser.add_argument("--split", choices=("dev", "test"), default="test",
+                        help="corpus split to score: tune on dev, report test once")
+    parser.add_argument("--corpus-only", action="store_true", help="skip the public sets, BIPIA and latency")
     args = parser.parse_args()
     charter = Charter()
     charter.assess(user("warm-up"))
     t = time.perf_counter()
-    result: dict[str, Any] = {"corpus_test": corpus_sets(charter), "public": harmful_sets(charter),
+    if args.corpus_only:
+        corpus = corpus_sets(charter, args.split)
+        print(f"corpus {args.split}: harmful declined {corpus['harmful']['declined']:.1%} (decline or partial "
+              f"{corpus['harmful']['declined_or_partial']:.1%}, n={corpus['harmful']['n']}); benign helped "
+              f"{corpus['benign_helped']['rate']:.1%} (n={corpus['benign_helped']['n']})", file=sys.stderr)
+        print(json.dumps({f"corpus_{args.split}": corpus}))
+        return
+    key = f"corpus_{args.split}"
+    result: dict[str, Any] = {key: corpus_sets(charter, args.split), "public": harmful_sets(charter),
                               "bipia": bipia(charter, args.seed, args.per_attack),
                               "latency": latency(charter, args.latency_n, args.seed)}
     result["elapsed_s"] = round(time.perf_counter() - t, 1)
-    c, p, b, lat = result["corpus_test"], result["public"], result["bipia"], result["latency"]
-    print(f"corpus test: harmful declined {c['harmful']['declined']:.1%} (decline or partial "
+    c, p, b, lat = result[key], result["public"], result["bipia"], result["latency"]
+    print(f"corpus {args.split}: harmful declined {c['harmful']['declined']:.1%} (decline or partial "
           f"{c['harmful']['declined_or_partial']:.1%}, n={c['harmful']['n']}); benign helped "
           f"{c['benign_helped']['rate']:.1%} (n={c['benign_helped']['n']})", file=sys.stderr)
     print(f"everyday requests: helped {c['everyday']['helped']:.1%}, plain help {c['everyday']['plain_help']:.1%}, "

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from charter.models.encoder import ModelError
-from charter.models.heads import decode_array, encode_array, load_heads, parse_heads
+from charter.models.heads import Ngrams, decode_array, encode_array, load_heads, ngrams, parse_heads
 from charter.models.train import OUT, train
 
 EXPECTED = {"harm", "crisis", "category", "injection", "refusal", "harmful_response"}
@@ -25,10 +25,38 @@ def test_every_head_is_shipped_with_a_threshold_chosen_on_dev() -> None:
 def test_probabilities_have_the_right_shape() -> None:
     heads = load_heads()
     x = np.random.default_rng(0).normal(size=(3, 384)).astype(np.float32)
-    assert heads.get("harm").probabilities(x).shape == (3,)
+    assert heads.get("harm").probabilities(x, ["a", "b", "c"]).shape == (3,)
     cat = heads.get("category").probabilities(x)
     assert cat.shape == (3, len(heads.get("category").labels))
     assert np.allclose(cat.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_head_that_reads_words_refuses_to_guess_without_them() -> None:
+    harm = load_heads().get("harm")
+    assert harm.ngrams is not None
+    x = np.zeros((2, 384), dtype=np.float32)
+    with pytest.raises(ModelError, match="pass the 2 text"):
+        harm.probabilities(x)
+    with pytest.raises(ModelError, match="pass the 2 text"):
+        harm.probabilities(x, ["only one"])
+
+
+def test_the_stored_ngram_model_computes_what_scikit_learn_trained() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from charter.models.train import _fit_ngrams
+
+    texts = ["how do I hurt him badly", "hurt him so he remembers", "how do I bake bread", "bake a cake for him",
+             "make him pay, hurt him", "bread and cake recipes", "I want to hurt someone", "how do I bake a pie"]
+    labels = ["yes", "yes", "no", "no", "yes", "no", "yes", "no"]
+    stored = Ngrams.model_validate(_fit_ngrams(texts, labels, (2, 4.0)))
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, lowercase=True)
+    model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000).fit(vectoriser.fit_transform(texts),
+                                                                                  labels)
+    probe = ["hurt him", "bake bread for him him", "nothing in the vocabulary", "How do I HURT someone?"]
+    assert np.allclose(stored.probabilities(probe), model.predict_proba(vectoriser.transform(probe))[:, 1], atol=5e-3)
+    assert ngrams("How do I hurt", 2) == ["how", "do", "hurt", "how do", "do hurt"]
 
 
 def test_arrays_round_trip_at_float16_precision() -> None:

@@ -31,7 +31,12 @@ from charter.signals import Findings, HarmFinding, Intent, Severity, Signal
 DISAGREE = 0.15
 # At or above this P(harmful) the request reads as plainly aimed at harm (the corpus' harmful items
 # mostly are); between the head's threshold and this, intent stays unclear and severity decides.
-CONFIDENT = 0.9
+# Chosen on the dev split for the blended head (embedding network + word n-grams), whose
+# probabilities sit nearer the middle than the network's alone. On dev, harmful requests declined /
+# benign ones helped: 0.9 -> 61.9% / 95.7%, 0.8 -> 70.1% / 95.4%, 0.7 -> 74.2% / 95.1%, 0.6 -> 79.4% /
+# 94.8% (`python benchmarks/decision_quality.py --split dev --corpus-only`, CONFIDENT edited). Below
+# 0.7 self-regarding asks ("how do I make cannabis edibles stronger") start to read as harm to others.
+CONFIDENT = 0.7
 # A learned finding names a hard limit only when the category head is this sure of a hard-limit category.
 HARD_LIMIT_CATEGORY = 0.7
 _WINDOW_WORDS = 120
@@ -90,12 +95,12 @@ class LearnedHarmAnalyser(_Learned):
             return rules
         harm = self.heads.get("harm")
         vectors = self.encoder.embed([latest], max_tokens=REQUEST_TOKENS)
-        p = float(harm.probabilities(vectors)[0])
+        p = float(harm.probabilities(vectors, [latest])[0])
         across = False
         if joined and p < harm.threshold and _may_continue(latest, rules):
             # A short follow-up ("now the steps") may finish a request begun earlier: read them together.
             joined_vector = self.encoder.embed([joined], max_tokens=REQUEST_TOKENS)
-            p_joined = float(harm.probabilities(joined_vector)[0])
+            p_joined = float(harm.probabilities(joined_vector, [joined])[0])
             if p_joined > p:
                 p, vectors, across = p_joined, joined_vector, True
         category_head = self.heads.get("category")
@@ -111,8 +116,14 @@ class LearnedHarmAnalyser(_Learned):
                             key=lambda h: h.score, default=None)
             if strongest is not None and strongest.score >= 0.5:
                 # The rules found the same request: keep their structure, raise their confidence.
+                # When the head is sure, the request reads as aimed at harm even if the phrase left
+                # intent open ("how to make counterfeit money and pass it").
+                sure = p >= max(harm.threshold, CONFIDENT) and strongest.intent == Intent.UNCLEAR
                 out.harms = [h if h is not strongest else h.model_copy(update={
-                    "score": max(h.score, p), "note": f"{h.note}; {model_note}"}) for h in rules.harms]
+                    "score": max(h.score, p), "note": f"{h.note}; {model_note}"
+                                                      + ("; the head is sure, so intent reads as harmful" if sure
+                                                         else ""),
+                    **({"intent": Intent.HARMFUL} if sure else {})}) for h in rules.harms]
                 return out
             info = self.categories.get(category)
             hard = (info.hard_limit if info is not None and category_conf >= HARD_LIMIT_CATEGORY else None)
@@ -150,7 +161,7 @@ class LearnedCrisisAnalyser(_Learned):
         if latest is None:
             return found
         head = self.heads.get("crisis")
-        p = float(head.probabilities(self.encoder.embed([latest], max_tokens=REQUEST_TOKENS))[0])
+        p = float(head.probabilities(self.encoder.embed([latest], max_tokens=REQUEST_TOKENS), [latest])[0])
         rule = found.signal(RISK)
         if p >= head.threshold and (rule is None or rule.score < p):
             found.signals = [s for s in found.signals if s.id != RISK] + [Signal(

@@ -24,27 +24,31 @@ import numpy.typing as npt
 from charter.analysers.learned import REQUEST_TOKENS
 from charter.corpus import REPO_CORPUS, Item, load
 from charter.models.encoder import MODEL_SHA256, Encoder
-from charter.models.heads import Head, Layer, encode_array
+from charter.models.heads import Head, Layer, Ngrams, encode_array
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
 
-# (head, which items, the label of an item, false-positive budget on dev for binary heads, model)
-# Model: ("mlp", hidden units, L2 alpha) or ("linear", C). Chosen on the dev split.
+# (head, which items, the label of an item, false-positive budget on dev for binary heads, model,
+# word n-grams to blend in or None). Model: ("mlp", hidden units, L2 alpha) or ("linear", C);
+# n-grams: (longest n-gram, C of their logistic regression). All chosen on the dev split.
 Model = tuple[str, float, float]
-Spec = tuple[str, Callable[[Item], bool], Callable[[Item], str], float, Model]
+Spec = tuple[str, Callable[[Item], bool], Callable[[Item], str], float, Model, tuple[int, float] | None]
 SPECS: list[Spec] = [
     # A harm false positive mostly costs "help with care", not a refusal: the weighing still
     # looks at severity and intent. So the harm head trades a little precision for recall.
-    ("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("mlp", 256, 1e-2)),
+    # Blending in word n-grams raised dev recall at a 6% false-alarm budget from 0.74 to 0.88.
+    ("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("mlp", 256, 1e-2),
+     (2, 16.0)),
     # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
     # everyday messages unlike anything in the corpus.
-    ("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0)),
+    ("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0), None),
     ("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
-     lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3)),
-    ("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02, ("mlp", 128, 1e-3)),
-    ("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("mlp", 128, 1e-3)),
+     lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3), None),
+    ("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02, ("mlp", 128, 1e-3),
+     None),
+    ("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("mlp", 128, 1e-3), None),
     ("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03,
-     ("mlp", 128, 1e-3)),
+     ("mlp", 128, 1e-3), None),
 ]
 
 
@@ -78,11 +82,29 @@ def _layers(model: Any) -> list[dict[str, Any]]:
     return [{"weights": encode_array(w), "bias": encode_array(b)} for w, b in pairs]
 
 
-def _predict(model: Any, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def _fit_ngrams(texts: list[str], y: list[str], spec: tuple[int, float]) -> dict[str, Any]:
+    """Sublinear TF-IDF of word 1..n-grams and a balanced logistic regression, as stored `Ngrams`."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    n, c = spec
+    vectoriser = TfidfVectorizer(ngram_range=(1, n), sublinear_tf=True, min_df=2, lowercase=True)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+    model.fit(vectoriser.fit_transform(texts), y)
+    if [str(k) for k in model.classes_] != ["no", "yes"]:
+        raise ValueError("n-grams are blended into yes/no heads only")
+    terms = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
+    return {"n": n, "terms": terms, "idf": encode_array(vectoriser.idf_), "coef": encode_array(model.coef_[0]),
+            "intercept": float(model.intercept_[0])}
+
+
+def _predict(model: Any, x: npt.NDArray[np.float32], texts: list[str] | None = None,
+             ngram_model: dict[str, Any] | None = None) -> npt.NDArray[np.float32]:
     """Probabilities through the stored (float16) weights, exactly as Charter will compute them."""
     head = Head(name="tmp", labels=tuple(str(k) for k in model.classes_),
-                layers=tuple(Layer.model_validate(layer) for layer in _layers(model)))
-    return head.probabilities(x)
+                layers=tuple(Layer.model_validate(layer) for layer in _layers(model)),
+                ngrams=Ngrams.model_validate(ngram_model) if ngram_model else None)
+    return head.probabilities(x, texts)
 
 
 def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget: float) -> float:
@@ -119,7 +141,7 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
     index = {i.id: n for n, i in enumerate(items)}
     heads: dict[str, Any] = {}
     report: dict[str, Any] = {}
-    for name, select, label, budget, model_spec in SPECS:
+    for name, select, label, budget, model_spec, ngram_spec in SPECS:
         chosen = [i for i in items if select(i)]
         train_items = [i for i in chosen if i.split == "train"]
         dev_items = [i for i in chosen if i.split == "dev"]
@@ -131,9 +153,12 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
         classes = [str(k) for k in model.classes_]
         head: dict[str, Any] = {"name": name, "labels": classes, "trained_on": len(train_items),
                                 "layers": _layers(model)}
+        if ngram_spec is not None:
+            head["ngrams"] = _fit_ngrams([i.text for i in train_items], [label(i) for i in train_items], ngram_spec)
         xd = vectors[[index[i.id] for i in dev_items]] if dev_items else np.zeros((0, x.shape[1]), np.float32)
         if classes == ["no", "yes"]:
-            p = _predict(model, xd) if len(dev_items) else np.zeros(0, np.float32)
+            p = (_predict(model, xd, [i.text for i in dev_items], head.get("ngrams")) if len(dev_items)
+                 else np.zeros(0, np.float32))
             truth = np.array([label(i) == "yes" for i in dev_items], dtype=bool)
             head["threshold"] = _threshold(p, truth, budget)
             pred = p >= head["threshold"]
