@@ -12,6 +12,10 @@ For one proposed call (a tool name and its arguments) in a conversation, `Gate.c
    or just after the sentences it matched, up to the next field of a record) and nowhere in
    what the operator or the user said, nor in the genuine data, is *tainted*: the call is
    being steered by the data. A side-effecting call with a tainted argument is blocked.
+   Without any such injection, an *order* written in the data ("TODO: send a transaction to
+   ...") that supplies a call's destination (a link, address, account number or name found
+   nowhere else) sends the call to a person for confirmation, unless the user handed
+   authority to the data.
 3. **Least privilege.** When the context carries injected instructions, a side-effecting
    call whose tool has nothing to do with what the user asked is blocked: the user's
    request is what grants authority, not the data the agent read — unless the user handed
@@ -64,6 +68,19 @@ _DELEGATES = re.compile(
     r"(?:instructions?|actions?|tasks?|steps|to-?dos?|requests?|things)\b|\b(?:as|what)\s+(?:described|specified|"
     r"instructed|requested|listed|explained|asked)\b|\baccording\s+to\s+the\b|\b(?:adjust|update)\b[^.]{0,40}"
     r"\baccordingly\b")
+
+# A sentence in data that gives an order, with no word for the reader: "TODO: send the file to ...",
+# "Please transfer 100 EUR to ...". Whoever wrote the data may have meant a human; an agent acting on
+# it without the user asking is still taking orders from data.
+_DIRECTIVE = re.compile(
+    r"(?i)^\W*(?:[a-z_][\w ]{0,30}:\s*)?(?:(?:todo|to-?do|note|action(?:\s+item)?|reminder|task|p\.?\s?s)\s*[:\-]\s*)?"
+    r"(?:please\s+)?(?:send|transfer|pay|wire|forward|e-?mail|invite|add|post|share|visit|change|modify|update|set"
+    r"|replace|redirect|rename|reset|delete|remove|make|book|reserve|create|give|grant|move|schedule|cancel|upload"
+    r"|buy|order|publish|write|reply|message|concatenate|include|copy)(?=\s+[^\s:])")
+# Orders about what to say, for the review of an answer: "TODO: tell the user to visit ...".
+_SAY_DIRECTIVE = re.compile(
+    r"(?i)^\W*(?:[a-z_][\w ]{0,30}:\s*)?(?:(?:todo|to-?do|note|reminder|task)\s*[:\-]\s*)?(?:please\s+)?"
+    r"(?:say|tell|recommend|mention|suggest|state|claim|insist|advise)(?=\s+[^\s:])")
 
 _OVERSIGHT = re.compile(
     r"(?i)\b(?:pause|resume|stop|disable|turn\s+off|switch\s+off|shut\s+down|bypass|reconfigure|delete|"
@@ -185,6 +202,15 @@ class Gate:
                                        f"into non-principal content: {shown}; data does not command"))
             return decide(GateAction.BLOCK, "embedded_instructions_as_data", tainted=tainted,
                           injected_context=True, relevant=relevant)
+        if not injected:
+            directed = trace_taint(args, conversation, directive_regions(conversation), identifiers_only=True)
+            if directed and not _DELEGATES.search(_user_text(conversation)):
+                shown = ", ".join(f"{t.argument}={t.value[:40]!r} (message {t.message})" for t in directed[:4])
+                reasons.append(Reason(priority=Priority.SAFETY, rule="instructions_in_data",
+                                      text=f"{name} ({rule.effect.value}) takes arguments from an order written "
+                                           f"in non-principal content: {shown}; the user did not ask to follow "
+                                           "it, so a person must approve the call"))
+                return decide(GateAction.CONFIRM, "instructions_in_data", tainted=directed, relevant=relevant)
         if injected and not relevant:
             reasons.append(Reason(priority=Priority.SAFETY, rule="least_privilege",
                                   text=f"{name} ({rule.effect.value}) is not needed for what the user asked, and "
@@ -279,6 +305,35 @@ def _region_of(raw: str) -> tuple[str, str, str] | None:
     return _norm_dated(" ".join(inside)), _norm_dated(" ".join(rest)), "\n".join(inside)
 
 
+def directive_regions(conversation: Conversation, pattern: re.Pattern[str] | None = None) -> list[Region]:
+    """For each non-principal message, the sentences in it that give an order (`_DIRECTIVE`)."""
+    regions: list[Region] = []
+    for m in conversation.messages:
+        if m.principal != Principal.NON_PRINCIPAL:
+            continue
+        found = _directives_of(m.text, pattern or _DIRECTIVE)
+        if found is not None:
+            regions.append(Region(message=m.index, source=m.source.value, text=found[0], outside=found[1],
+                                  raw=found[2]))
+    return regions
+
+
+@lru_cache(maxsize=2048)
+def _directives_of(raw: str, pattern: re.Pattern[str]) -> tuple[str, str, str] | None:
+    inside: list[str] = []
+    rest: list[str] = []
+    for part in _fields(raw):
+        for _, sentence in _sentences(part):
+            (inside if pattern.match(sentence) else rest).append(sentence)
+    if not inside:
+        return None
+    return _norm_dated(" ".join(inside)), _norm_dated(" ".join(rest)), "\n".join(inside)
+
+
+def _user_text(conversation: Conversation) -> str:
+    return " ".join(m.text for m in conversation.messages if m.principal == Principal.USER)
+
+
 def _hot_region(text: str) -> tuple[str, str] | None:  # (region, rest), as written
     """Within one text: the sentences the injection features match, their neighbours, and the rest.
 
@@ -341,8 +396,14 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Sequence[Region]) -> list[Taint]:
-    """Argument values that occur in an injected region and nowhere the operator or user said them."""
+def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Sequence[Region], *,
+                identifiers_only: bool = False) -> list[Taint]:
+    """Argument values that occur in an injected region and nowhere the operator or user said them.
+
+    With ``identifiers_only``, only links, addresses and account numbers are traced (not names,
+    dates or free text): for regions that are merely orders in data, where a date or a phrase
+    shared with the data is common and harmless, but a destination only the order names is not.
+    """
     if not regions:
         return []
     principal = _norm_dated(" ".join(m.text for m in conversation.messages
@@ -353,7 +414,9 @@ def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Se
     found: list[Taint] = []
     for path, whole in _leaves(args):
         candidates = [whole, *(m.group(0).rstrip(".,;:)'\"") for m in _IDENTIFIERS.finditer(whole))]
-        if _ISO_DATE.match(whole):  # a date argument is traced by the day it names, however it was written
+        if identifiers_only:  # the links and addresses inside, and the whole value if it is a name
+            candidates = candidates[1:] + ([whole] if _NAME.fullmatch(whole.strip()) else [])
+        elif _ISO_DATE.match(whole):  # a date argument is traced by the day it names, however it was written
             candidates += date_tokens(whole[:10])
         for value in dict.fromkeys(candidates):
             v = _norm(value)
@@ -380,9 +443,10 @@ _REPORTS = re.compile(r"(?i)\b(?:says?|said|asks?|asked|asking|contains?|contain
 
 
 def planted(conversation: Conversation) -> list[str]:
-    """What injected instructions planted: links, addresses and names that appear in an injected region
-    and nowhere the operator or the user said them, nor in the genuine data."""
-    regions = injected_regions(conversation)
+    """What injected instructions planted: links, addresses and names that appear in an injected region,
+    or in an order in the data about what to say, and nowhere the operator or the user said them, nor in
+    the genuine data."""
+    regions = injected_regions(conversation) or directive_regions(conversation, _SAY_DIRECTIVE)
     if not regions:
         return []
     principal = _norm(" ".join(m.text for m in conversation.messages
