@@ -29,8 +29,10 @@ from typing import Any
 import numpy as np
 
 from charter import Charter
+from charter.backends import resolve_backend
 from charter.corpus import load
 from charter.decision import Action
+from charter.judge import Judge, JudgeStats
 from charter.models.encoder import shared_encoder
 from charter.models.heads import load_heads
 
@@ -39,7 +41,11 @@ REFUSED = {Action.DECLINE, Action.PARTIAL}
 HELPED = {Action.HELP, Action.HELP_WITH_CARE}
 
 
+_ASSESSED = [0]  # assessments made through `user`, the denominator of the escalation rate
+
+
 def user(text: str) -> list[dict[str, Any]]:
+    _ASSESSED[0] += 1
     return [{"role": "user", "content": text}]
 
 
@@ -187,9 +193,16 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test"), default="test",
                         help="corpus split to score: tune on dev, report test once")
     parser.add_argument("--corpus-only", action="store_true", help="skip the public sets, BIPIA and latency")
+    parser.add_argument("--judge", metavar="BACKEND",
+                        help="escalate findings the heads leave unsure to this backend (the cascade); reports "
+                             "how often and at what cost")
     args = parser.parse_args()
-    charter = Charter()
+    judge = Judge(resolve_backend(args.judge)) if args.judge else None
+    charter = Charter(judge=judge)
     charter.assess(user("warm-up"))
+    _ASSESSED[0] = 0
+    if judge is not None:
+        judge.stats = JudgeStats()  # the warm-up is not counted
     t = time.perf_counter()
     if args.corpus_only:
         corpus = corpus_sets(charter, args.split)
@@ -203,6 +216,14 @@ def main() -> None:
                               "bipia": bipia(charter, args.seed, args.per_attack),
                               "latency": latency(charter, args.latency_n, args.seed)}
     result["elapsed_s"] = round(time.perf_counter() - t, 1)
+    if judge is not None:
+        st, assessed = judge.stats, _ASSESSED[0]
+        result["judge"] = {"backend": judge.backend.name, "assessed": assessed, "escalated": st.escalated,
+                           "escalation_rate": rate(st.escalated, assessed), "harmful": st.harmful,
+                           "benign": st.benign, "undecided": st.undecided,
+                           "p50_ms": round(statistics.median(st.ms), 1) if st.ms else None,
+                           "p99_ms": round(float(np.percentile(st.ms, 99)), 1) if st.ms else None,
+                           "total_s": round(sum(st.ms) / 1000, 1)}
     c, p, b, lat = result[key], result["public"], result["bipia"], result["latency"]
     print(f"corpus {args.split}: harmful declined {c['harmful']['declined']:.1%} (decline or partial "
           f"{c['harmful']['declined_or_partial']:.1%}, n={c['harmful']['n']}); benign helped "
@@ -222,6 +243,12 @@ def main() -> None:
           f"{c['review_harmful_response']['accuracy']:.1%}, recall {c['review_harmful_response']['recall']:.1%}",
           file=sys.stderr)
     print(f"assess with models: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms", file=sys.stderr)
+    if judge is not None:
+        j = result["judge"]
+        print(f"judge {j['backend']}: {j['escalated']} of {j['assessed']} assessments escalated "
+              f"({j['escalation_rate']:.1%}); harmful {j['harmful']}, benign {j['benign']}, undecided "
+              f"{j['undecided']}; p50 {j['p50_ms']} ms, p99 {j['p99_ms']} ms per call, {j['total_s']} s in all",
+              file=sys.stderr)
     print(json.dumps(result))
 
 

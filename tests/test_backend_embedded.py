@@ -52,6 +52,15 @@ def test_greedy_generation_is_repeatable_and_streaming_gives_the_same_text(backe
     assert first.strip() and first == again == streamed
 
 
+@pytest.mark.parametrize("question", ["Is the sky green? Answer YES or NO.", "Tell me a long story about dragons."],
+                         ids=["answerable", "invites-rambling"])
+def test_choices_constrain_the_embedded_model_to_one_word(backend: EmbeddedBackend, question: str) -> None:
+    # The judge of the cascade relies on this: a 135M model does not follow "reply with one word" reliably.
+    prompt = [ChatMessage(role="user", content=question)]
+    out = backend.generate(prompt, GREEDY.model_copy(update={"choices": ("YES", "NO")}))
+    assert out in ("YES", "NO")
+
+
 def test_one_loaded_model_is_shared_per_configuration(backend: EmbeddedBackend) -> None:
     assert resolve_backend("embedded") is backend
 

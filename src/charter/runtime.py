@@ -22,6 +22,7 @@ from charter.catalog import Catalog, load_catalog
 from charter.decision import Decision, decide
 from charter.deployment import Deployment, build_deployment
 from charter.errors import ConversationError
+from charter.judge import Judge
 from charter.policy import Policy
 from charter.principals import Conversation, parse_conversation
 from charter.record import TurnRecord
@@ -53,7 +54,7 @@ class Charter:
 
     def __init__(self, policy: PolicyLike = None, *, backend: BackendLike | None = None,
                  audit: AuditStore | None = None, generation: Generation | None = None, max_attempts: int = 3,
-                 approvals: Any = None,
+                 approvals: Any = None, judge: Judge | BackendLike | None = None,
                  analysers: Sequence[Analyser] | None = None, catalog: Catalog | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -62,6 +63,8 @@ class Charter:
         self.analysers: tuple[Analyser, ...] = tuple(analysers if analysers is not None else default_analysers())
         self.audit = audit
         self.approvals = approvals  # an agents.approvals.ApprovalStore: where tool calls wait for a person
+        # The cascade's judge for requests the harm head is unsure of (none: the heads decide alone).
+        self.judge: Judge | None = judge if isinstance(judge, Judge) or judge is None else Judge(judge)
         self.generation = generation or Generation()
         self.max_attempts = max_attempts
         self._backend_spec = backend
@@ -94,6 +97,8 @@ class Charter:
         findings = Findings()
         for analyser in self.analysers:
             findings.extend(analyser.analyse(ctx))
+        if self.judge is not None:
+            findings = self.judge.settle(conversation, findings)
         return findings
 
     def prepare(self, batch: Sequence[tuple[Conversation, Policy | None]]) -> float:

@@ -38,6 +38,9 @@ class Generation(BaseModel):
     timeout_s: float = 120.0
     # Tools the model may call, in the OpenAI function-tool shape; only backends with `call` use them.
     tools: tuple[dict[str, Any], ...] = ()
+    # When set, the answer should be exactly one of these words. Backends that can constrain decoding
+    # (the embedded model, through a llama.cpp grammar) do; the others rely on the prompt saying so.
+    choices: tuple[str, ...] = ()
 
 
 class ProposedCall(BaseModel):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import importlib.util
+import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -101,6 +102,8 @@ class EmbeddedBackend:
                                 "repeat_penalty": REPEAT_PENALTY}
         if options.seed is not None:
             args["seed"] = options.seed
+        if options.choices:
+            args["grammar"] = _choice_grammar(options.choices)
         return args
 
     def generate(self, messages: Sequence[ChatMessage], options: Generation) -> str:
@@ -145,3 +148,12 @@ def _close_shared() -> None:
         for backend in _shared.values():
             backend.close()
         _shared.clear()
+
+
+@lru_cache(maxsize=16)
+def _choice_grammar(choices: tuple[str, ...]) -> Any:
+    """A llama.cpp grammar whose only sentences are the given words."""
+    from llama_cpp import LlamaGrammar
+
+    alternatives = " | ".join(json.dumps(c) for c in choices)
+    return LlamaGrammar.from_string(f"root ::= {alternatives}", verbose=False)

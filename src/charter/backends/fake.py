@@ -12,6 +12,7 @@ Scripts (``fake:NAME`` or ``fake:NAME1,NAME2,...`` for a sequence per call; the 
 - ``no_resources``: a kind reply without any emergency resources;
 - ``fail``: raises a BackendError; ``fail_midstream``: streams a few words, then fails;
 - ``tool:NAME {json}``: proposes one call of tool NAME with those arguments (through `call`);
+- ``say:TEXT``: answers exactly TEXT (``fake:say:HARMFUL`` makes a scripted judge);
 - ``hang``: answers nothing until the generation's timeout, then raises BackendTimeout (as the
   network backends do when a server stops answering).
 
@@ -98,6 +99,8 @@ class FakeBackend:
             raise BackendTimeout(self.name, f"no answer within {timeout:g} s")
         if isinstance(reply, str) and reply in SCRIPTS:
             reply = SCRIPTS[reply]
+        elif isinstance(reply, str) and reply.startswith("say:"):
+            reply = reply[4:]
         return reply(messages) if callable(reply) else reply
 
     def generate(self, messages: Sequence[ChatMessage], options: Generation) -> str:
@@ -133,9 +136,11 @@ class FakeBackend:
 
 def from_config(config: BackendConfig) -> FakeBackend:
     """``fake:comply`` or ``fake:refuse,helpful``: a script name, or a comma-separated sequence."""
-    names = [n.strip() for n in (config.script or "helpful").split(",") if n.strip()]
+    script = config.script or "helpful"
+    # "say:TEXT" is one reply whatever TEXT holds (commas included); other scripts may be a sequence.
+    names = [script] if script.startswith("say:") else [n.strip() for n in script.split(",") if n.strip()]
     faults = ("fail", "fail_midstream", "hang")
-    unknown = [n for n in names if n not in SCRIPTS and n not in faults and not n.startswith("tool:")]
+    unknown = [n for n in names if n not in SCRIPTS and n not in faults and not n.startswith(("tool:", "say:"))]
     if unknown:
         known = ", ".join(sorted([*SCRIPTS, *faults]))
         raise BackendError(config.name, f"unknown fake script {unknown[0]!r}; known: {known}")

@@ -35,6 +35,10 @@ def add_parser(verbs: Any) -> None:
     p.add_argument("--system", metavar="TEXT", help="a system prompt to put before -m messages")
     p.add_argument("--jsonl", metavar="FILE", help="many conversations, one JSON object per line ('-' for stdin)")
     p.add_argument("--policy", metavar="FILE", help="operator policy YAML applied to every conversation")
+    p.add_argument("--judge", metavar="BACKEND",
+                   help="ask this backend (embedded, fake:SCRIPT, or a backends-file name) about harm findings "
+                        "whose intent the heads left unclear; the reason then names its verdict")
+    p.add_argument("--backends", metavar="FILE", help="backends file for --judge (default: $CHARTER_BACKENDS)")
     p.add_argument("--pretty", action="store_true", help="indent the JSON output")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr after --jsonl")
     p.set_defaults(run=run)
@@ -46,7 +50,16 @@ def run(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(f"charter assess: policy error: {exc}", file=sys.stderr)
         return 2
-    charter = Charter(policy=policy)
+    judge = None
+    if args.judge:
+        from charter.backends import resolve_backend
+        from charter.judge import Judge
+        try:
+            judge = Judge(resolve_backend(args.judge, backends_file=args.backends))
+        except CharterError as exc:
+            print(f"charter assess: judge: {exc}", file=sys.stderr)
+            return 2
+    charter = Charter(policy=policy, judge=judge)
     indent = 2 if args.pretty else None
     if args.jsonl:
         if args.conversation or args.message:
