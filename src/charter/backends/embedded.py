@@ -153,7 +153,7 @@ def _close_shared() -> None:
 @lru_cache(maxsize=16)
 def _choice_grammar(choices: tuple[str, ...]) -> Any:
     """A llama.cpp grammar whose only sentences are the given words."""
-    from llama_cpp import LlamaGrammar
+    from llama_cpp.llama_grammar import LlamaGrammar
 
     alternatives = " | ".join(json.dumps(c) for c in choices)
     return LlamaGrammar.from_string(f"root ::= {alternatives}", verbose=False)
