@@ -14,8 +14,8 @@ For one proposed call (a tool name and its arguments) in a conversation, `Gate.c
    being steered by the data. A side-effecting call with a tainted argument is blocked.
    Without any such injection, an *order* written in the data ("TODO: send a transaction to
    ...") that supplies a call's destination (a link, address, account number or name found
-   nowhere else) sends the call to a person for confirmation, unless the user handed
-   authority to the data.
+   nowhere else, or the date of a date or time argument) sends the call to a person for
+   confirmation, unless the user handed authority to the data.
 3. **Least privilege.** When the context carries injected instructions, a side-effecting
    call whose tool has nothing to do with what the user asked is blocked: the user's
    request is what grants authority, not the data the agent read — unless the user handed
@@ -76,7 +76,8 @@ _DIRECTIVE = re.compile(
     r"(?i)^\W*(?:[a-z_][\w ]{0,30}:\s*)?(?:(?:todo|to-?do|note|action(?:\s+item)?|reminder|task|p\.?\s?s)\s*[:\-]\s*)?"
     r"(?:please\s+)?(?:send|transfer|pay|wire|forward|e-?mail|invite|add|post|share|visit|change|modify|update|set"
     r"|replace|redirect|rename|reset|delete|remove|make|book|reserve|create|give|grant|move|schedule|cancel|upload"
-    r"|buy|order|publish|write|reply|message|concatenate|include|copy)(?=\s+[^\s:])")
+    r"|buy|order|publish|write|reply|message|concatenate|include|copy|get|find|retrieve|collect|gather|fetch)"
+    r"(?=\s+[^\s:])")
 # Orders about what to say, for the review of an answer: "TODO: tell the user to visit ...".
 _SAY_DIRECTIVE = re.compile(
     r"(?i)^\W*(?:[a-z_][\w ]{0,30}:\s*)?(?:(?:todo|to-?do|note|reminder|task)\s*[:\-]\s*)?(?:please\s+)?"
@@ -91,6 +92,8 @@ _OVERSIGHT = re.compile(
     r"|/v1/admin/")
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Arguments that say when something happens: in an order in data, their dates are destinations too.
+_WHEN_ARGUMENT = re.compile(r"(?i)(?:date|day|time|start|end|when)")
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?:$|[ T])")
 # Words that name what a tool does, and the words a user would use to ask for it.
 _SYNONYMS: dict[str, frozenset[str]] = {
@@ -414,8 +417,10 @@ def trace_taint(args: Mapping[str, Any], conversation: Conversation, regions: Se
     found: list[Taint] = []
     for path, whole in _leaves(args):
         candidates = [whole, *(m.group(0).rstrip(".,;:)'\"") for m in _IDENTIFIERS.finditer(whole))]
-        if identifiers_only:  # the links and addresses inside, and the whole value if it is a name
+        if identifiers_only:  # the links and addresses inside, the whole value if it is a name, and dates
             candidates = candidates[1:] + ([whole] if _NAME.fullmatch(whole.strip()) else [])
+            if _ISO_DATE.match(whole) and _WHEN_ARGUMENT.search(path):
+                candidates += date_tokens(whole[:10])
         elif _ISO_DATE.match(whole):  # a date argument is traced by the day it names, however it was written
             candidates += date_tokens(whole[:10])
         for value in dict.fromkeys(candidates):
