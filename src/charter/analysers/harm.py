@@ -317,6 +317,15 @@ def _normalise(text: str) -> str:
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
+def asks_for_uplift(text: str) -> bool:
+    """Does ``text`` ask for detail a doer needs (steps, how-to, things to obtain), rather than only
+    to understand? The cues the phrase rules use; a text with neither kind of cue counts as asking."""
+    low = text.lower().replace("\u2019", "'")
+    if _STRONG_CUES.search(low) or _HOWTO_CUES.search(low):
+        return True
+    return _INFO_CUES.search(low) is None
+
+
 @register
 class HarmAnalyser:
     """Finds the harm categories a user's request touches, by phrase heuristics."""

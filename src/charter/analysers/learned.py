@@ -20,7 +20,7 @@ import numpy as np
 
 from charter.analysers import AnalysisContext, register
 from charter.analysers.crisis import RISK, CrisisAnalyser
-from charter.analysers.harm import HarmAnalyser
+from charter.analysers.harm import HarmAnalyser, asks_for_uplift
 from charter.harm import load_categories
 from charter.models.encoder import Encoder, shared_encoder
 from charter.models.heads import HeadSet, load_heads
@@ -126,11 +126,16 @@ class LearnedHarmAnalyser(_Learned):
                     **({"intent": Intent.HARMFUL} if sure else {})}) for h in rules.harms]
                 return out
             info = self.categories.get(category)
-            hard = (info.hard_limit if info is not None and category_conf >= HARD_LIMIT_CATEGORY else None)
+            # An ask to understand ("explain how air traffic control hands over a plane") is not
+            # uplift, whatever the head thinks of its topic: no hard limit, and the informational
+            # branch of the weighing. The same cues as the phrase rules decide it.
+            operational = asks_for_uplift(latest)
+            hard = (info.hard_limit if info is not None and category_conf >= HARD_LIMIT_CATEGORY and operational
+                    else None)
             intent = Intent.HARMFUL if p >= max(harm.threshold, CONFIDENT) else Intent.UNCLEAR
             out.harms = [h for h in rules.harms if h.intent != Intent.BENIGN] + [HarmFinding(
                 category=category, score=round(p, 3), severity=info.severity if info else Severity.SERIOUS,
-                intent=intent, operational=True, hard_limit=hard, message=index,
+                intent=intent, operational=operational, hard_limit=hard, message=index,
                 source=Source.USER.value,
                 note=f"{model_note}; category head: {category} ({category_conf:.2f})")]
             return out
