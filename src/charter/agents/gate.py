@@ -12,10 +12,10 @@ For one proposed call (a tool name and its arguments) in a conversation, `Gate.c
    or just after the sentences it matched, up to the next field of a record) and nowhere in
    what the operator or the user said, nor in the genuine data, is *tainted*: the call is
    being steered by the data. A side-effecting call with a tainted argument is blocked.
-   Without any such injection, an *order* written in the data ("TODO: send a transaction to
-   ...") that supplies a call's destination (a link, address, account number or name found
-   nowhere else, or the date of a date or time argument) sends the call to a person for
-   confirmation, unless the user handed authority to the data.
+   Without any such injection, an *order* written in the data (a to-do line asking for a
+   transfer to some account) that supplies a call's destination (a link, address, account
+   number or name found nowhere else, or the date of a date or time argument) sends the call
+   to a person for confirmation, unless the user handed authority to the data.
 3. **Least privilege.** When the context carries injected instructions, a side-effecting
    call whose tool has nothing to do with what the user asked is blocked: the user's
    request is what grants authority, not the data the agent read — unless the user handed
@@ -69,16 +69,17 @@ _DELEGATES = re.compile(
     r"instructed|requested|listed|explained|asked)\b|\baccording\s+to\s+the\b|\b(?:adjust|update)\b[^.]{0,40}"
     r"\baccordingly\b")
 
-# A sentence in data that gives an order, with no word for the reader: "TODO: send the file to ...",
-# "Please transfer 100 EUR to ...". Whoever wrote the data may have meant a human; an agent acting on
-# it without the user asking is still taking orders from data.
+# A sentence in data that gives an order, with no word for the reader: a to-do line that says to send
+# a file somewhere, "Please transfer 100 EUR to <account>". Whoever wrote the data may have meant a
+# human; an agent acting on it without the user asking is still taking orders from data.
 _DIRECTIVE = re.compile(
     r"(?i)^\W*(?:[a-z_][\w ]{0,30}:\s*)?(?:(?:todo|to-?do|note|action(?:\s+item)?|reminder|task|p\.?\s?s)\s*[:\-]\s*)?"
     r"(?:please\s+)?(?:send|transfer|pay|wire|forward|e-?mail|invite|add|post|share|visit|change|modify|update|set"
     r"|replace|redirect|rename|reset|delete|remove|make|book|reserve|create|give|grant|move|schedule|cancel|upload"
     r"|buy|order|publish|write|reply|message|concatenate|include|copy|get|find|retrieve|collect|gather|fetch)"
     r"(?=\s+[^\s:])")
-# Orders about what to say, for the review of an answer: "TODO: tell the user to visit ...".
+# Orders about what to say, for the review of an answer: a to-do line telling the reader to recommend
+# some place to the user.
 _SAY_DIRECTIVE = re.compile(
     r"(?i)^\W*(?:[a-z_][\w ]{0,30}:\s*)?(?:(?:todo|to-?do|note|reminder|task)\s*[:\-]\s*)?(?:please\s+)?"
     r"(?:say|tell|recommend|mention|suggest|state|claim|insist|advise)(?=\s+[^\s:])")
@@ -361,7 +362,8 @@ def _hot_region(text: str) -> tuple[str, str] | None:  # (region, rest), as writ
     return inside, rest
 
 
-def _fields(raw: str) -> list[str]:
+@lru_cache(maxsize=2048)
+def _fields(raw: str) -> tuple[str, ...]:
     """The texts of a tool output: every field (key and value) of a YAML or JSON record, else the whole text."""
     for candidate in (raw, _unescape(raw)):
         try:
@@ -369,8 +371,8 @@ def _fields(raw: str) -> list[str]:
         except yaml.YAMLError:
             continue
         if isinstance(parsed, dict | list):
-            return [t for t in _record_texts(parsed) if t.strip()]
-    return [_unescape(raw)]
+            return tuple(t for t in _record_texts(parsed) if t.strip())
+    return (_unescape(raw),)
 
 
 def _record_texts(value: Any) -> Iterable[str]:
@@ -482,7 +484,7 @@ def planted_in_answer(answer: str, conversation: Conversation | Any) -> list[str
 
 def is_relevant(name: str, rule: ToolRule, conversation: Conversation) -> bool:
     """Does the tool plausibly serve what the user asked? (words of its name and description)"""
-    request = " ".join(m.text for m in conversation.messages if m.principal == Principal.USER)
+    request = _user_text(conversation)
     if _DELEGATES.search(request):
         return True
     asked = set(_WORD.findall(request.lower()))
