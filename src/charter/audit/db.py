@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from charter.audit.store import _SQLITE_WRITE_LOCK, AuditError, _reason, open_engine
+from charter.audit.store import _SQLITE_WRITE_LOCK, AuditError, ClosesOnExit, _reason, open_engine
 
 __all__ = ["Conflict", "Database", "DatabaseStore", "utc"]
 
@@ -74,7 +72,7 @@ def utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class DatabaseStore:
+class DatabaseStore(ClosesOnExit):
     """What every store on `Database` shares: opening, the masked URL, and its lifetime."""
 
     kind = "store"  # named in errors about a closed store, e.g. "operator store"
@@ -90,12 +88,3 @@ class DatabaseStore:
         """Release the database connections; the store cannot be used afterwards."""
         self._db.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.url!r})"

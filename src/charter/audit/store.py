@@ -104,7 +104,26 @@ def open_engine(url: str | None = None) -> tuple[Engine, str, tuple[str, ...]]:
         raise
 
 
-class AuditStore:
+class ClosesOnExit:
+    """A store used as a context manager closes on exit, and shows its (masked) URL in its repr."""
+
+    url: str
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
+
+
+class AuditStore(ClosesOnExit):
     """The audit store: ``record`` a turn, then ``get``, ``latest`` and ``count`` them.
 
     ``url`` is a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host/db``); by
@@ -175,15 +194,6 @@ class AuditStore:
         self._closed = True
         self._engine.dispose()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"AuditStore({self.url!r})"
 
     # ------------------------------------------------------------------ internals
 
