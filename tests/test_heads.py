@@ -87,3 +87,8 @@ def test_training_reproduces_the_shipped_heads(tmp_path: Path) -> None:
         assert other.labels == head.labels and other.threshold == pytest.approx(head.threshold, abs=0.011)
         for mine, theirs in zip(head.layers, other.layers, strict=True):
             assert np.allclose(decode_array(mine.weights), decode_array(theirs.weights), atol=5e-3)
+        assert (head.adapter is None) == (other.adapter is None)
+        if head.adapter is not None and other.adapter is not None:
+            for matrix, (a, b) in head.adapter.arrays.items():
+                fresh_a, fresh_b = other.adapter.arrays[matrix]
+                assert np.allclose(a @ b, fresh_a @ fresh_b, atol=5e-3), matrix

