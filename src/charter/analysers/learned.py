@@ -5,7 +5,9 @@ the pipeline runs the learned version without knowing it exists. The heuristic s
 inside it: its hard-limit rules are precise, and its notes say what
 matched. The sentence encoder reads the user's own words: the latest turn, and — when that
 turn is short or the rules saw something — the last three joined, so a request split across
-turns is seen whole. Each head's threshold was chosen on the corpus' dev split.
+turns is seen whole. Each head's threshold was chosen on the corpus' dev split. The harm head
+reads the request through the encoder's last layer adapted to harm (`charter.models.adapter`);
+the crisis and category heads read the plain vector, which the same encoder run yields.
 
 Injection stays with the phrase heuristic for now: the trained injection head is measured by
 `benchmarks/decision_quality.py` but is not yet precise enough to raise alarms on tool output.
