@@ -123,8 +123,11 @@ class Encoder:
         self._options.intra_op_num_threads = threads or _threads()
         self._options.inter_op_num_threads = 1
         self._model_bytes = model_bytes
-        graph, self.top_layer = _graph(model_bytes)
-        self._session = ort.InferenceSession(graph, sess_options=self._options, providers=["CPUExecutionProvider"])
+        # The plain graph's session is built on first use: where a head's adapter is in use (the
+        # shipped heads have one), the adapter's session serves plain vectors and this one is
+        # only needed for training.
+        self._plain_graph, self.top_layer = _graph(model_bytes)
+        self._session: Any = None
         # The session with an adapter's copy of the last layer, built when that adapter is first
         # used. It then serves plain vectors too: two sessions taking turns would each keep their
         # own thread pool spinning on the same few cores (on 2 cores that tripled `assess` latency).
@@ -179,6 +182,15 @@ class Encoder:
         plain = self._run(texts, max_tokens=max_tokens, states=states)[0]
         return plain, states
 
+    def _plain_session(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+
+                self._session = ort.InferenceSession(self._plain_graph, sess_options=self._options,
+                                                     providers=["CPUExecutionProvider"])
+            return self._session
+
     def _use(self, adapter: Adapter) -> None:
         """Make ``adapter``'s session the one that runs (one adapter at a time)."""
         with self._lock:
@@ -197,7 +209,7 @@ class Encoder:
         With ``states`` given, each text's last-layer input is put in it (from the plain graph).
         """
         adapted_session = self._adapted[1] if self._adapted is not None else None
-        session = adapted_session if adapted_session is not None and states is None else self._session
+        session = adapted_session if adapted_session is not None and states is None else self._plain_session()
         encodings = self._tokenizer.encode_batch([t if t.strip() else "[empty]" for t in texts])
         token_ids = []
         for e in encodings:
