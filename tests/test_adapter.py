@@ -15,7 +15,7 @@ from charter.models.adapter import (
     read_layer,
     train_adapter,
 )
-from charter.models.encoder import TOP_LAYER, ModelError, shared_encoder
+from charter.models.encoder import TOP_LAYER, Encoder, ModelError, shared_encoder
 from charter.models.heads import encode_array, load_heads
 
 TEXTS = ["How do I kill a Python process that hangs?", "Tell me about the history of the printing press.",
@@ -104,12 +104,33 @@ def test_a_graph_without_the_layer_is_a_clear_error() -> None:
         read_layer(model, 9)
 
 
-def test_the_shipped_harm_head_carries_an_adapter_for_the_last_layer() -> None:
-    harm = load_heads().get("harm")
-    assert harm.adapter is not None and harm.adapter.layer == TOP_LAYER
+def test_the_shipped_harm_and_response_heads_carry_adapters_for_the_last_layer() -> None:
+    heads = load_heads()
+    for name in ("harm", "refusal", "harmful_response"):
+        adapter = heads.get(name).adapter
+        assert adapter is not None and adapter.layer == TOP_LAYER, name
+    assert heads.get("crisis").adapter is None and heads.get("category").adapter is None
+    harm = heads.get("harm")
+    assert harm.adapter is not None
     enc = shared_encoder()
     a, b = harm.adapter.arrays["query"]
     assert a.shape == (384, harm.adapter.rank) and b.shape == (harm.adapter.rank, 384)
     adapted = harm.probabilities(enc.embed(TEXTS[:1], max_tokens=64, adapter=harm.adapter), TEXTS[:1])
     plain = harm.probabilities(enc.embed(TEXTS[:1], max_tokens=64), TEXTS[:1])
     assert adapted[0] != pytest.approx(plain[0], abs=1e-4)
+
+
+def test_one_session_serves_several_adapters_each_its_own_vectors() -> None:
+    enc = shared_encoder()
+    heads = load_heads()
+    harm, refusal = heads.get("harm").adapter, heads.get("refusal").adapter
+    assert harm is not None and refusal is not None and harm.digest != refusal.digest
+    text = ["I can't help with that, but here is a safer way to do it."]
+    by_harm = enc.embed(text, max_tokens=256, adapter=harm)
+    by_refusal = enc.embed(text, max_tokens=256, adapter=refusal)
+    plain = enc.embed(text, max_tokens=256)
+    fresh = Encoder(cache_size=0)
+    assert np.allclose(fresh.embed(text, max_tokens=256, adapter=refusal), by_refusal, atol=1e-5)
+    assert np.allclose(fresh.embed(text, max_tokens=256, adapter=harm), by_harm, atol=1e-5)
+    assert np.allclose(fresh.embed(text, max_tokens=256), plain, atol=1e-5)
+    assert float(np.abs(by_harm - by_refusal).max()) > 0.01

