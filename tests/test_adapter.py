@@ -120,17 +120,14 @@ def test_the_shipped_harm_and_response_heads_carry_adapters_for_the_last_layer()
     assert adapted[0] != pytest.approx(plain[0], abs=1e-4)
 
 
-def test_one_session_serves_several_adapters_each_its_own_vectors() -> None:
-    enc = shared_encoder()
+def test_adapters_read_together_give_what_each_gives_alone() -> None:
     heads = load_heads()
     harm, refusal = heads.get("harm").adapter, heads.get("refusal").adapter
     assert harm is not None and refusal is not None and harm.digest != refusal.digest
     text = ["I can't help with that, but here is a safer way to do it."]
-    by_harm = enc.embed(text, max_tokens=256, adapter=harm)
-    by_refusal = enc.embed(text, max_tokens=256, adapter=refusal)
-    plain = enc.embed(text, max_tokens=256)
-    fresh = Encoder(cache_size=0)
-    assert np.allclose(fresh.embed(text, max_tokens=256, adapter=refusal), by_refusal, atol=1e-5)
-    assert np.allclose(fresh.embed(text, max_tokens=256, adapter=harm), by_harm, atol=1e-5)
-    assert np.allclose(fresh.embed(text, max_tokens=256), plain, atol=1e-5)
+    plain, by_refusal, by_harm = Encoder(cache_size=0).embed_group(text, 256, [refusal, harm])
+    alone = Encoder(cache_size=0)
+    assert np.allclose(alone.embed(text, max_tokens=256, adapter=refusal), by_refusal, atol=1e-5)
+    assert np.allclose(alone.embed(text, max_tokens=256, adapter=harm), by_harm, atol=1e-5)
+    assert np.allclose(alone.embed(text, max_tokens=256), plain, atol=1e-5)
     assert float(np.abs(by_harm - by_refusal).max()) > 0.01

@@ -208,7 +208,17 @@ class Reviewer:
 
 
     def _read(self, response: str, head: Head) -> npt.NDArray[np.float32]:
-        """The response as ``head`` reads it: through its adapter, if it has one."""
+        """The response as ``head`` reads it: through its adapter, if it has one.
+
+        The response heads' adapters are read as one group, so one encoder run serves them all.
+        """
+        group = [a for a in (self.heads.get(n).adapter for n in ("refusal", "harmful_response")) if a is not None]
+        vectors = self.encoder.embed_group([response], RESPONSE_TOKENS, group)
+        if head.adapter is None:
+            return vectors[0]
+        digests = [a.digest for a in group]
+        if head.adapter.digest in digests:
+            return vectors[1 + digests.index(head.adapter.digest)]
         return self.encoder.embed([response], max_tokens=RESPONSE_TOKENS, adapter=head.adapter)
 
     def refusal_of(self, response: str) -> Refusal:

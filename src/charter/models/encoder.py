@@ -130,12 +130,12 @@ class Encoder:
         # only needed for training.
         self._plain_graph, self.top_layer = _graph(model_bytes)
         self._session: Any = None
-        # The session with a copy of the last layer per adapter in use, rebuilt when a new adapter
-        # is first used (the shipped heads have three). It serves plain vectors too: two sessions
-        # taking turns would each keep their own thread pool spinning on the same few cores (on 2
-        # cores that tripled `assess` latency).
-        self._adapters: dict[str, Adapter] = {}
-        self._adapted: Any = None
+        # One session per group of adapters read together (the harm head's for requests, the two
+        # review heads' for responses), each with a copy of the last layer per adapter; built on
+        # first use. A group's session gives the plain vectors too, so one run serves every head
+        # that reads the text. (onnxruntime computes every output of a graph, asked for or not,
+        # so adapters read apart are kept in separate graphs.)
+        self._groups: dict[tuple[str, ...], Any] = {}
         self._cache: OrderedDict[str, Vector] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -146,39 +146,41 @@ class Encoder:
 
         A text longer than ``max_tokens`` keeps its last tokens (the ask usually comes last);
         the encoder's cost grows with length, so callers on the hot path pass a small budget.
-        With an ``adapter``, the vectors come from the last layer with its updates; the plain
-        vectors of the same run are cached too, so asking for them next costs nothing.
+        With an ``adapter``, the vectors come from the last layer with its updates.
         """
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if adapter is None:
+            return self.embed_group(texts, max_tokens, ())[0]
+        return self.embed_group(texts, max_tokens, (adapter,))[1]
+
+    def embed_group(self, texts: list[str], max_tokens: int,
+                    adapters: Sequence[Adapter]) -> list[npt.NDArray[np.float32]]:
+        """Plain vectors and, after them, each adapter's, from one run per uncached text.
+
+        Callers that read a text through several adapters ask for them together: they share a
+        session, and the vectors are cached for later ``embed`` calls.
+        """
+        tags = ["", *(f"{a.digest}\x00" for a in adapters)]
+        outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in tags]
         missing: list[int] = []
-        tag = "" if adapter is None else f"{adapter.digest}\x00"
-        keys = [f"{max_tokens}\x00{tag}{t}" for t in texts]
         with self._lock:
-            for i, key in enumerate(keys):
-                hit = self._cache.get(key)
-                if hit is None:
+            for i, text in enumerate(texts):
+                hits = [self._cache.get(f"{max_tokens}\x00{tag}{text}") for tag in tags]
+                if any(h is None for h in hits):
                     missing.append(i)
-                else:
-                    self._cache.move_to_end(key)
-                    out[i] = hit
+                    continue
+                for k, (tag, hit) in enumerate(zip(tags, hits, strict=True)):
+                    self._cache.move_to_end(f"{max_tokens}\x00{tag}{text}")
+                    outs[k][i] = hit
         if missing:
-            wanted = [texts[i] for i in missing]
-            if adapter is None:
-                fresh = self._run(wanted, max_tokens=max_tokens)[0]
-            else:
-                self._use(adapter)
-                plain, adapted = self._run(wanted, max_tokens=max_tokens, adapter=adapter)
-                assert adapted is not None
-                fresh = adapted
+            fresh = self._run([texts[i] for i in missing], max_tokens=max_tokens, adapters=adapters)
             with self._lock:
                 for row, i in enumerate(missing):
-                    out[i] = fresh[row]
-                    self._cache[keys[i]] = fresh[row]
-                    if adapter is not None:
-                        self._cache[f"{max_tokens}\x00{texts[i]}"] = plain[row]
+                    for k, tag in enumerate(tags):
+                        outs[k][i] = fresh[k][row]
+                        self._cache[f"{max_tokens}\x00{tag}{texts[i]}"] = fresh[k][row]
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-        return out
+        return outs
 
     def layer_inputs(self, texts: list[str], max_tokens: int = MAX_TOKENS) -> tuple[Vector, list[Vector]]:
         """Plain vectors for ``texts`` and, per text, the token states entering the last layer."""
@@ -195,29 +197,25 @@ class Encoder:
                                                      providers=["CPUExecutionProvider"])
             return self._session
 
-    def _use(self, adapter: Adapter) -> None:
-        """Make sure the running session carries ``adapter``'s copy of the last layer."""
+    def _group_session(self, adapters: Sequence[Adapter]) -> Any:
+        key = tuple(a.digest for a in adapters)
         with self._lock:
-            if adapter.digest in self._adapters:
-                return
-            import onnxruntime as ort
+            session = self._groups.get(key)
+            if session is None:
+                import onnxruntime as ort
 
-            adapters = [*self._adapters.values(), adapter]
-            graph, _ = _graph(self._model_bytes, adapters)
-            self._adapted = ort.InferenceSession(graph, sess_options=self._options, providers=["CPUExecutionProvider"])
-            self._adapters[adapter.digest] = adapter
+                graph, _ = _graph(self._model_bytes, adapters)
+                session = self._groups[key] = ort.InferenceSession(graph, sess_options=self._options,
+                                                                   providers=["CPUExecutionProvider"])
+            return session
 
-    def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16, adapter: Adapter | None = None,
-             states: list[Vector] | None = None) -> tuple[Vector, Vector | None]:
-        """Plain vectors, and ``adapter``'s too when given (its session must be built).
+    def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16, adapters: Sequence[Adapter] = (),
+             states: list[Vector] | None = None) -> list[Vector]:
+        """Plain vectors, then each adapter's.
 
-        With ``states`` given, each text's last-layer input is put in it (from the plain graph).
+        With ``states`` given (and no adapters), each text's last-layer input is put in it.
         """
-        if states is None and self._adapted is not None:
-            session = self._adapted
-            outputs = ["last_hidden_state"] + ([f"last_hidden_state_{adapter.digest}"] if adapter else [])
-        else:
-            session, outputs = self._plain_session(), None
+        session = self._group_session(adapters) if adapters else self._plain_session()
         encodings = self._tokenizer.encode_batch([t if t.strip() else "[empty]" for t in texts])
         token_ids = []
         for e in encodings:
@@ -225,8 +223,7 @@ class Encoder:
             if len(ids_i) > max_tokens:  # keep [CLS] and the last tokens, [SEP] included
                 ids_i = ids_i[:1] + ids_i[len(ids_i) - (max_tokens - 1):]
             token_ids.append(ids_i)
-        plain = np.zeros((len(texts), DIM), dtype=np.float32)
-        out = np.zeros((len(texts), DIM), dtype=np.float32) if adapter is not None else None
+        outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in range(1 + len(adapters))]
         # Similar lengths together: padding a short text to a long one's length wastes most of the work.
         order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
         for start in range(0, len(order), batch):
@@ -238,16 +235,17 @@ class Encoder:
                 n = len(token_ids[i])
                 ids[r, :n] = token_ids[i]
                 mask[r, :n] = 1
-            hidden, *rest = session.run(outputs, {"input_ids": ids, "attention_mask": mask,
-                                                  "token_type_ids": np.zeros_like(ids)})
-            second = rest[0] if rest else None
-            plain[rows] = _pool(hidden, mask)
-            if out is not None and second is not None:
-                out[rows] = _pool(second, mask)
-            elif states is not None and second is not None:
+            hidden, *rest = session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                               "token_type_ids": np.zeros_like(ids)})
+            outs[0][rows] = _pool(hidden, mask)
+            if adapters:
+                for k, adapted in enumerate(rest, start=1):
+                    outs[k][rows] = _pool(adapted, mask)
+            elif states is not None:
+                second = rest[0]
                 for r, i in enumerate(rows):
                     states[i] = second[r, :len(token_ids[i])].copy()
-        return plain, out
+        return outs
 
 
 def _pool(hidden: Vector, mask: npt.NDArray[np.int64]) -> Vector:
