@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -104,13 +105,14 @@ def open_engine(url: str | None = None) -> tuple[Engine, str, tuple[str, ...]]:
         raise
 
 
-class ClosesOnExit:
+class ClosesOnExit(ABC):
     """A store used as a context manager closes on exit, and shows its (masked) URL in its repr."""
 
     url: str
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the store's connections; each store says how."""
 
     def __enter__(self) -> Self:
         return self
