@@ -22,10 +22,9 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-Array = npt.NDArray[np.float32]
+from charter.models.arrays import Array, decode_array, encode_array
 
 ATTENTION_HEADS = 12
 _LN_EPS = 1e-12
@@ -95,8 +94,10 @@ def read_layer(model: Any, index: int) -> tuple[str, LayerWeights]:
     return layer_input, LayerWeights(weights=weights, biases=biases, norms=norms)
 
 
-def add_adapted_copy(model: Any, index: int, layer: LayerWeights, suffix: str = "_adapted") -> str:
+def add_adapted_copy(model: Any, index: int, layer_input: str, layer: LayerWeights, suffix: str = "_adapted") -> str:
     """Add to an ONNX BERT a second copy of layer ``index`` with ``layer``'s weights; return its output.
+
+    ``layer_input`` is the tensor entering that layer, as `read_layer` names it.
 
     The copy reads the same input as the original (and shares the attention mask, shapes and
     constants computed before it), so one run of the graph gives the plain last hidden state and
@@ -105,7 +106,6 @@ def add_adapted_copy(model: Any, index: int, layer: LayerWeights, suffix: str = 
     from onnx import helper, numpy_helper
 
     graph = model.graph
-    layer_input, _ = read_layer(model, index)
     last_norm = f"inner.encoder.layer.{index}.output.LayerNorm.weight"
     inside: set[str] = {layer_input}
     copied: list[Any] = []
@@ -157,8 +157,6 @@ class Adapter(BaseModel):
 
     @cached_property
     def arrays(self) -> dict[str, tuple[Array, Array]]:
-        from charter.models.heads import decode_array
-
         return {k: (decode_array(a), decode_array(b)) for k, (a, b) in self.updates.items()}
 
     def apply(self, base: LayerWeights) -> LayerWeights:
@@ -403,8 +401,6 @@ def train_adapter(base: LayerWeights, layer_index: int, sequences: Sequence[Arra
                 grads[f"{k}.b"] = params[f"{k}.a"].T @ g
             adam.update(params, grads)
         log(f"adapter epoch {epoch + 1}/{spec.epochs}: loss {total / len(order):.4f}")
-    from charter.models.heads import encode_array
-
     adapter = Adapter(layer=layer_index, rank=spec.rank, updates={
         k: (encode_array(params[f"{k}.a"]), encode_array(params[f"{k}.b"])) for k in base.weights})
     return adapter, (params["classifier.w"], params["classifier.b"])

@@ -84,7 +84,7 @@ def _graph(model_bytes: bytes, adapters: Sequence[Adapter] = ()) -> tuple[bytes,
             if adapter.layer != TOP_LAYER:
                 raise ModelError(f"an adapter for layer {adapter.layer} cannot run: "
                                  f"the encoder adapts layer {TOP_LAYER}")
-            add_adapted_copy(model, TOP_LAYER, adapter.apply(layer), suffix=f"_{adapter.digest}")
+            add_adapted_copy(model, TOP_LAYER, name, adapter.apply(layer), suffix=f"_{adapter.digest}")
     except ValueError as exc:
         raise ModelError(f"the encoder graph is not the expected MiniLM: {exc}") from exc
     return model.SerializeToString(), layer

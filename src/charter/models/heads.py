@@ -17,7 +17,6 @@ encoder digest it was trained with, so a mismatch is caught when it loads.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import re
@@ -28,25 +27,15 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from charter.models.adapter import Adapter
+from charter.models.arrays import Array, decode_array, encode_array
 from charter.models.encoder import MODEL_SHA256, ModelError
 
 HEADS_RESOURCE = "data/heads.json"
-Array = npt.NDArray[np.float32]
-
-
-def encode_array(a: npt.NDArray[Any]) -> dict[str, Any]:
-    """An array as {shape, f16: base64}."""
-    data = np.ascontiguousarray(a, dtype="<f2").tobytes()
-    return {"shape": list(a.shape), "f16": base64.b64encode(data).decode("ascii")}
-
-
-def decode_array(d: dict[str, Any]) -> Array:
-    raw = np.frombuffer(base64.b64decode(d["f16"]), dtype="<f2")
-    return raw.astype(np.float32).reshape(d["shape"])
+__all__ = ["Head", "HeadSet", "Layer", "Ngrams", "decode_array", "encode_array", "load_heads", "ngrams",
+           "parse_heads"]
 
 
 class Layer(BaseModel):
