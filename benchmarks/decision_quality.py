@@ -35,7 +35,7 @@ from charter.decision import Action
 from charter.judge import Judge, JudgeStats
 from charter.models.encoder import shared_encoder
 from charter.models.heads import load_heads
-from charter.review import RESPONSE_TOKENS
+from charter.review import RESPONSE_TOKENS, response_adapters
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REFUSED = {Action.DECLINE, Action.PARTIAL}
@@ -116,8 +116,12 @@ def corpus_sets(charter: Charter, split: str = "test") -> dict[str, Any]:
             "accuracy": rate(sum(r.harmful == bool(i.harmful) for r, i in zip(reviews, responses, strict=True)),
                              len(responses)),
             "recall": rate(sum(r.harmful for r, _ in harmful_items), len(harmful_items))}
-        head = load_heads().get("refusal")
-        x = shared_encoder().embed([i.text for i in responses], max_tokens=RESPONSE_TOKENS, adapter=head.adapter)
+        heads = load_heads()
+        head = heads.get("refusal")
+        # Read as the reviewer reads them (its group of adapters), so the encoder's cache answers.
+        group = response_adapters(heads)
+        vectors = shared_encoder().embed_group([i.text for i in responses], RESPONSE_TOKENS, group)
+        x = vectors[1 + [a.digest for a in group].index(head.adapter.digest)] if head.adapter else vectors[0]
         pred = [head.labels[k] for k in np.argmax(head.probabilities(x), axis=1)]
         out["refusal_head_accuracy"] = {
             "n": len(responses),

@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from charter.agents.gate import planted_in_answer
 from charter.decision import Action, CategoryScore, Decision
+from charter.models.adapter import Adapter
 from charter.models.encoder import Encoder, shared_encoder
 from charter.models.heads import Head, HeadSet, load_heads
 from charter.principals import Conversation, Principal
@@ -129,6 +130,12 @@ LECTURE_SENTENCE = re.compile(
 _PLANTED = re.compile(r"(?i)\b(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)")
 
 
+def response_adapters(heads: HeadSet) -> list[Adapter]:
+    """The adapters the review heads read a response through, in the order they are run."""
+    adapters = (heads.get(name).adapter for name in ("refusal", "harmful_response"))
+    return [a for a in adapters if a is not None]
+
+
 class Reviewer:
     """Runs the review checks; shares the encoder and heads with the learned analysers."""
 
@@ -208,18 +215,15 @@ class Reviewer:
 
 
     def _read(self, response: str, head: Head) -> npt.NDArray[np.float32]:
-        """The response as ``head`` reads it: through its adapter, if it has one.
+        """The response as ``head`` reads it: the plain vector, or through its adapter.
 
         The response heads' adapters are read as one group, so one encoder run serves them all.
         """
-        group = [a for a in (self.heads.get(n).adapter for n in ("refusal", "harmful_response")) if a is not None]
+        group = response_adapters(self.heads)
         vectors = self.encoder.embed_group([response], RESPONSE_TOKENS, group)
         if head.adapter is None:
             return vectors[0]
-        digests = [a.digest for a in group]
-        if head.adapter.digest in digests:
-            return vectors[1 + digests.index(head.adapter.digest)]
-        return self.encoder.embed([response], max_tokens=RESPONSE_TOKENS, adapter=head.adapter)
+        return vectors[1 + [a.digest for a in group].index(head.adapter.digest)]
 
     def refusal_of(self, response: str) -> Refusal:
         """Decline wording decides first (phrase heuristic); without it the trained head must be sure.

@@ -24,6 +24,7 @@ from charter.analysers import AnalysisContext, register
 from charter.analysers.crisis import RISK, CrisisAnalyser
 from charter.analysers.harm import HarmAnalyser, asks_for_uplift
 from charter.harm import load_categories
+from charter.models.adapter import Adapter
 from charter.models.encoder import Encoder, Vector, shared_encoder
 from charter.models.heads import Head, HeadSet, load_heads
 from charter.principals import Conversation, Principal, Source
@@ -72,20 +73,23 @@ class _Learned:
         self.encoder = encoder or shared_encoder()
         self.heads = heads or load_heads()
 
-    def _plain(self, text: str) -> Vector:
-        """The plain vector of a request. It is read through the harm head's adapter run, which
-        caches the plain vector too: whichever analyser asks first, the encoder runs once."""
+    def _adapters(self) -> list[Adapter]:
         adapter = self.heads.get("harm").adapter
-        if adapter is not None:
-            self.encoder.embed([text], max_tokens=REQUEST_TOKENS, adapter=adapter)
-        return self.encoder.embed([text], max_tokens=REQUEST_TOKENS)
+        return [adapter] if adapter is not None else []
+
+    def _read(self, text: str) -> tuple[Vector, Vector]:
+        """A request as the heads read it: the plain vector (crisis, category) and the harm head's.
+
+        One encoder run gives both, and caches them: whichever analyser asks first pays for it.
+        """
+        vectors = self.encoder.embed_group([text], REQUEST_TOKENS, self._adapters())
+        return vectors[0], vectors[-1]
 
     def prepare(self, contexts: Sequence[AnalysisContext]) -> None:
         """Encode many conversations' latest user turns in one batch (about twice as fast)."""
         texts = [t for t in (_user_texts(c.conversation)[0] for c in contexts) if t]
         if texts:
-            # Through the harm head's adapter: one run caches both the adapted and the plain vectors.
-            self.encoder.embed(texts, max_tokens=REQUEST_TOKENS, adapter=self.heads.get("harm").adapter)
+            self.encoder.embed_group(texts, REQUEST_TOKENS, self._adapters())
 
 
 @register
@@ -115,7 +119,7 @@ class LearnedHarmAnalyser(_Learned):
                 p, read, across = p_joined, joined, True
         category_head = self.heads.get("category")
         # The category head reads the plain vector (cached by the harm head's run of the encoder).
-        cat_p = category_head.probabilities(self._plain(read))[0]
+        cat_p = category_head.probabilities(self._read(read)[0])[0]
         cat_i = int(np.argmax(cat_p))
         category, category_conf = category_head.labels[cat_i], float(cat_p[cat_i])
         where = "the last user turns read together" if across else "the latest user turn"
@@ -162,8 +166,7 @@ class LearnedHarmAnalyser(_Learned):
 
 
     def _harm(self, head: Head, text: str) -> float:
-        vector = self.encoder.embed([text], max_tokens=REQUEST_TOKENS, adapter=head.adapter)
-        return float(head.probabilities(vector, [text])[0])
+        return float(head.probabilities(self._read(text)[1], [text])[0])
 
 
 @register
@@ -182,7 +185,7 @@ class LearnedCrisisAnalyser(_Learned):
         if latest is None:
             return found
         head = self.heads.get("crisis")
-        p = float(head.probabilities(self._plain(latest), [latest])[0])
+        p = float(head.probabilities(self._read(latest)[0], [latest])[0])
         rule = found.signal(RISK)
         if p >= head.threshold and (rule is None or rule.score < p):
             found.signals = [s for s in found.signals if s.id != RISK] + [Signal(
