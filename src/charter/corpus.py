@@ -47,6 +47,7 @@ class Item(BaseModel):
     injected: bool | None = None
     carrier: str | None = None
     attack: str | None = None
+    spans: tuple[str, ...] | None = None  # injected documents: the planted instruction(s), verbatim
     # response
     prompt: str | None = None
     refusal: Literal["none", "partial", "full"] | None = None
@@ -61,6 +62,20 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "document": ("injected", "carrier"),
     "response": ("prompt", "refusal", "harmful"),
 }
+
+
+def _span_problem(item: Item) -> str | None:
+    """Injected documents mark what was planted, word for word; other lines mark nothing."""
+    if item.task != "document":
+        return "spans belong to document lines" if item.spans is not None else None
+    if not item.injected:
+        return "a clean document has no spans" if item.spans else None
+    if not item.spans:
+        return "an injected document lacks spans (the planted instruction, copied from its text)"
+    for span in item.spans:
+        if not span.strip() or span not in item.text:
+            return f"span {span[:60]!r} is not part of the text"
+    return None
 
 
 def split_of(group: str) -> Split:
@@ -86,6 +101,9 @@ def iter_items(root: Path = REPO_CORPUS) -> Iterator[Item]:
             missing = [f for f in _REQUIRED[item.task] if getattr(item, f) is None]
             if missing:
                 raise CorpusError(f"{where}: {item.task} item lacks {', '.join(missing)}")
+            problem = _span_problem(item)
+            if problem:
+                raise CorpusError(f"{where}: {problem}")
             if item.id in seen:
                 raise CorpusError(f"{where}: duplicate id {item.id!r} (first in {seen[item.id]})")
             seen[item.id] = where
