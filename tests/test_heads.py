@@ -20,6 +20,7 @@ def test_every_head_is_shipped_with_a_threshold_chosen_on_dev() -> None:
     assert set(heads) == EXPECTED
     for name in ("harm", "crisis", "injection", "harmful_response"):
         assert heads[name].labels == ("no", "yes") and 0.0 < heads[name].threshold < 1.0
+    assert heads["injection"].reads == "segments" and heads["harm"].reads == "text"
 
 
 def test_probabilities_have_the_right_shape() -> None:

@@ -9,8 +9,10 @@ turns is seen whole. Each head's threshold was chosen on the corpus' dev split. 
 reads the request through the encoder's last layer adapted to harm (`charter.models.adapter`);
 the crisis and category heads read the plain vector, which the same encoder run yields.
 
-Injection stays with the phrase heuristic for now: the trained injection head is measured by
-`benchmarks/decision_quality.py` but is not yet precise enough to raise alarms on tool output.
+Injection: the phrase heuristic reads tool results and pasted documents first; what it lets pass
+is read piece by piece by the injection head (`charter.models.segments`), each sentence, line or
+JSON string beside the rest of its document. A planted task rarely names the assistant ("what is
+the capital of Brazil?" inside a bank's e-mail), so only the head can see it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ import numpy as np
 from charter.analysers import AnalysisContext, register
 from charter.analysers.crisis import RISK, CrisisAnalyser
 from charter.analysers.harm import HarmAnalyser, asks_for_uplift
+from charter.analysers.injection import SIGNAL as INJECTION
+from charter.analysers.injection import InjectionAnalyser
 from charter.harm import load_categories
 from charter.models.adapter import Adapter
 from charter.models.encoder import Encoder, Vector, shared_encoder
 from charter.models.heads import Head, HeadSet, load_heads
+from charter.models.segments import features, read
 from charter.principals import Conversation, Principal, Source
 from charter.signals import Findings, HarmFinding, Intent, Severity, Signal
 
@@ -193,3 +198,37 @@ class LearnedCrisisAnalyser(_Learned):
                 note=f"trained crisis head: P={p:.2f} (threshold {head.threshold:.2f})"
                      + (f"; phrase heuristic: {rule.note}" if rule else ""))]
         return found
+
+
+@register
+class LearnedInjectionAnalyser(_Learned):
+    """Injection: the phrase heuristic, then the trained piece-by-piece head on what it let pass."""
+
+    name: ClassVar[str] = "injection"
+
+    def __init__(self, encoder: Encoder | None = None, heads: HeadSet | None = None) -> None:
+        super().__init__(encoder, heads)
+        self.rules = InjectionAnalyser()
+
+    def analyse(self, ctx: AnalysisContext) -> Findings:
+        found = self.rules.analyse(ctx)
+        flagged = {s.message for s in found.signals if s.id == INJECTION}
+        pending = [m for m in ctx.conversation.non_principal()
+                   if m.source in (Source.TOOL, Source.PASTED) and m.index not in flagged and m.text.strip()]
+        if not pending:
+            return found
+        head = self.heads.get("injection")
+        for message, document in zip(pending, read(self.encoder, [m.text for m in pending]), strict=True):
+            p = head.probabilities(features(document.vectors))
+            k = int(np.argmax(p))
+            if p[k] < head.threshold:
+                continue
+            piece = " ".join(document.pieces[k].text.split())
+            quote = piece if len(piece) <= 80 else piece[:77] + "..."
+            found.signals.append(Signal(
+                id=INJECTION, score=round(min(float(p[k]), 0.99), 2), source=message.source.value,
+                message=message.index,
+                note=f"trained injection head: the piece '{quote}' reads as planted for the assistant "
+                     f"(P={float(p[k]):.4f}, threshold {head.threshold})"))
+        return found
+

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -99,6 +99,7 @@ class Head(BaseModel):
     trained_on: int = 0
     ngrams: Ngrams | None = None  # yes/no heads only: blended with the network when present
     adapter: Adapter | None = None  # the network reads vectors from the adapted last layer
+    reads: Literal["text", "segments"] = "text"  # segments: pieces of a document (charter.models.segments)
 
     @cached_property
     def _arrays(self) -> list[tuple[Array, Array]]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,10 +28,10 @@ from charter.corpus import REPO_CORPUS, Item, load
 from charter.models.adapter import Adapter, AdapterSpec, train_adapter
 from charter.models.encoder import MODEL_SHA256, TOP_LAYER, Encoder
 from charter.models.heads import Head, decode_array, encode_array
+from charter.models.segments import features, overlaps, read
 from charter.review import RESPONSE_TOKENS
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
-DOCUMENT_TOKENS = 256  # documents are measured (the injection head), read as the benchmark reads them
 
 Model = tuple[str, float, float]
 
@@ -48,6 +49,11 @@ class HeadSpec:
     adapter: AdapterSpec | None = None  # low-rank updates to the encoder's last layer, trained with a
     # logistic output layer that starts from the "linear" model fitted on the plain vectors
     tokens: int = REQUEST_TOKENS  # how much of each text the head reads (its last tokens), as at run time
+    reads: Literal["text", "segments"] = "text"  # segments: each piece of a document (charter.models.segments)
+    planted_copies: int = 0  # segments: each training span is also read planted in this many other
+    # clean training documents, so the head sees the same instruction amid other contexts
+    planted_requests: int = 0  # segments: this many short training requests, each read planted in a
+    # clean training document: a user's task is what a quiet injection slips into a document
 
 
 SPECS: list[HeadSpec] = [
@@ -62,8 +68,13 @@ SPECS: list[HeadSpec] = [
     HeadSpec("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0)),
     HeadSpec("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
              lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3)),
+    # Injection is judged piece by piece, each piece beside the rest of its document; a document is
+    # flagged when its most suspicious piece is. On dev, at 2% false alarms on clean documents: the
+    # whole-document network never got within budget (at 0.99 it found 0.38, with 10% false alarms);
+    # the piece-by-piece network found 0.44; with spans and requests planted in other documents, 0.52
+    # (250 requests: 0.47, 1000: 0.50).
     HeadSpec("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02,
-             ("mlp", 128, 1e-3)),
+             ("mlp", 128, 1e-2), reads="segments", planted_copies=1, planted_requests=500),
     # Responses: refusals and harmful content read through their own adaptations of the last layer.
     # On dev, refusal accuracy rose from 0.76 (a network on the frozen vectors) to 0.82, and
     # harmful-response recall within its 3% false-alarm budget from 0.73 to 0.91.
@@ -126,23 +137,85 @@ def _predict(head: dict[str, Any], x: npt.NDArray[np.float32],
     return Head.model_validate(head).probabilities(x, texts)
 
 
-def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget: float) -> float:
+def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget: float,
+               fine: bool = False) -> float:
     """The threshold with the best dev recall whose false-positive rate stays within budget.
 
     Among thresholds with that recall the highest is taken: the widest margin against
-    messages unlike anything in dev. 0.5 if dev lacks either class.
+    messages unlike anything in dev. 0.5 if dev lacks either class. ``fine`` also tries a
+    threshold just above each negative's score (to six places), for heads whose false alarms
+    are surer than 0.99.
     """
     negatives, positives = p[~truth], p[truth]
     if negatives.size == 0 or positives.size == 0:
         return 0.5
+    grid = np.arange(0.05, 0.995, 0.01)
+    places = 2
+    if fine:
+        places = 6
+        grid = np.unique(np.concatenate([grid, np.ceil(negatives.astype(np.float64) * 1e6 + 1) / 1e6]))
     best_t, best_recall = 0.99, -1.0
-    for t in np.arange(0.05, 0.995, 0.01):
+    for t in grid:
         if float((negatives >= t).mean()) > budget:
             continue
         recall = float((positives >= t).mean())
         if recall >= best_recall:
-            best_t, best_recall = round(float(t), 2), recall
+            best_t, best_recall = round(float(t), places), recall
     return best_t
+
+
+PLANTED_REQUEST_WORDS = 25  # a request planted in a document is a short one
+
+
+def _train_segments(spec: HeadSpec, items: list[Item], encoder: Encoder) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A yes/no head over document pieces, labelled by the corpus' spans; thresholded per document.
+
+    A piece is planted when at least half of it, or of a span, is shared with a span; pieces that
+    touch a span less than that are left out of training rather than guessed.
+    """
+    train_items = [i for i in items if spec.select(i) and i.split == "train"]
+    dev_items = [i for i in items if spec.select(i) and i.split == "dev"]
+    pieces_x: list[npt.NDArray[np.float32]] = []
+    pieces_y: list[int] = []
+    documents = read(encoder, [i.text for i in train_items])
+    for item, doc in zip(train_items, documents, strict=True):
+        f = features(doc.vectors)
+        if not item.injected:
+            pieces_x.append(f)
+            pieces_y += [0] * len(doc.pieces)
+            continue
+        spans = [(item.text.index(s), item.text.index(s) + len(s)) for s in item.spans or ()]
+        share = np.array([overlaps(piece, spans) for piece in doc.pieces])
+        keep = (share >= 0.5) | (share == 0)
+        pieces_x.append(f[keep])
+        pieces_y += [int(v) for v in share[keep] >= 0.5]
+    rng = random.Random(0)
+    clean = [d for i, d in zip(train_items, documents, strict=True) if not i.injected]
+    planted = read(encoder, [s for i in train_items if i.injected for s in i.spans or ()]) * spec.planted_copies
+    requests = [i.text for i in items if i.task == "request" and i.split == "train" and not i.crisis
+                and len(i.text.split()) <= PLANTED_REQUEST_WORDS]
+    rng.shuffle(requests)
+    planted += read(encoder, requests[:spec.planted_requests])
+    for instruction in planted:
+        # Only the planted pieces are added: the host's own pieces are already negatives.
+        host = rng.choice(clean).vectors
+        pieces_x.append(features(np.vstack([host, instruction.vectors]))[len(host):])
+        pieces_y += [1] * len(instruction.pieces)
+    x = np.vstack(pieces_x)
+    y = ["yes" if v else "no" for v in pieces_y]
+    model = _fit(x, y, spec.model)
+    head: dict[str, Any] = {"name": spec.name, "labels": [str(k) for k in model.classes_], "reads": "segments",
+                            "trained_on": len(y), "layers": _layers(model)}
+    stored = Head.model_validate(head)  # dev is read through the stored (float16) weights
+    scores = np.array([float(stored.probabilities(features(d.vectors)).max())
+                       for d in read(encoder, [i.text for i in dev_items])], dtype=np.float32)
+    truth = np.array([spec.label(i) == "yes" for i in dev_items], dtype=bool)
+    head["threshold"] = _threshold(scores, truth, spec.budget, fine=True)
+    flagged = scores >= head["threshold"]
+    report = {"dev_n": len(dev_items), "threshold": head["threshold"],
+              "recall": round(float(flagged[truth].mean()), 3) if truth.any() else 0.0,
+              "false_positive_rate": round(float(flagged[~truth].mean()), 3) if (~truth).any() else 0.0}
+    return head, report
 
 
 def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -154,16 +227,13 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
     # entering the last layer are kept for the heads that adapt that layer.
     vectors = np.zeros((len(items), 384), dtype=np.float32)
     states: dict[int, npt.NDArray[np.float32]] = {}
-    for task, tokens in (("request", REQUEST_TOKENS), ("document", DOCUMENT_TOKENS), ("response", RESPONSE_TOKENS)):
+    for task, tokens in (("request", REQUEST_TOKENS), ("response", RESPONSE_TOKENS)):
         rows = [n for n, i in enumerate(items) if i.task == task]
         if not rows:
             continue
         texts = [items[n].text for n in rows]
-        if task in ("request", "response"):
-            vectors[rows], layer_inputs = encoder.layer_inputs(texts, max_tokens=tokens)
-            states.update(zip(rows, layer_inputs, strict=True))
-        else:
-            vectors[rows] = encoder.embed(texts, max_tokens=tokens)
+        vectors[rows], layer_inputs = encoder.layer_inputs(texts, max_tokens=tokens)
+        states.update(zip(rows, layer_inputs, strict=True))
     log(f"embedded in {time.perf_counter() - start:.1f} s")
     index = {i.id: n for n, i in enumerate(items)}
     heads: dict[str, Any] = {}
@@ -175,6 +245,10 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
         dev_items = [i for i in chosen if i.split == "dev"]
         if len({label(i) for i in train_items}) < 2:
             log(f"{name}: skipped (fewer than two labels in train)")
+            continue
+        if spec.reads == "segments":
+            heads[name], report[name] = _train_segments(spec, items, encoder)
+            log(f"{name}: trained on {heads[name]['trained_on']} pieces; dev {report[name]}")
             continue
         x = vectors[[index[i.id] for i in train_items]]
         y = [label(i) for i in train_items]
