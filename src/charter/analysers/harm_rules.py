@@ -142,6 +142,10 @@ _PRODUCED = (r"(?:synthesis|synthesi[sz]e\s+(?:it|them)|production|recipe|precur
 
 _MINOR = (r"(?:child(?:ren)?|kids?|minors?|underage|under-age|pre-?teens?|pre-?pubescent|toddlers?|infants?|"
           r"little\s+(?:girls?|boys?)|young\s+(?:girls?|boys?)|school\s?(?:girls?|boys?)|middle[- ]schoolers?|"
+          r"(?:primary|elementary|junior|grade)[- ]school(?:ers?|\s+(?:pupils?|students?|kids?|children|girls?|"
+          r"boys?))?|"
+          r"school\s+pupils?|(?:[1-8](?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth)[- ]graders?|"
+          r"kindergart(?:e|ne)n(?:ers?)?|tweens?|"
           r"(?<!\d)(?:[1-9]|1[0-7])\s*(?:-|\s)?(?:years?|yrs?)(?:-|\s)?olds?|(?<!\d)(?:[1-9]|1[0-7])\s*(?:yo|y/o)\b|"
           r"(?:aged?|age\s+of)\s+(?:[1-9]|1[0-7])(?!\d)|loli|shota|jailbait)")
 _SEXUAL = (r"(?:sex(?!\s*ed\b|\s*education|\s+offenders?)|sexual(?:ly|i[sz]ed?)?|sexy|erotic|erotica|explicit|nudes?|"
@@ -525,6 +529,18 @@ RULES: tuple[Rule, ...] = (
           rf"little\s+)?{_MINOR}",
           f"groom|lure|seduc|close to|befriend & {_ASK_NEEDLES}", 0.88, ask="act", hard=True, harmful=True,
           unless=_c(r"\b(?:dog|puppy|pet|horse|hair|coat|fur|nails)\b")),
+
+    # ---- sexual content that depicts abuse: without consent, or with an animal (declined, not softened)
+    _rule("sex_crimes", "asks for sexual content without consent or with an animal",
+          r"\b(?:explicit|erotic\w*|porn\w*|nsfw|smut\w*|lewd|x-rated|sex\s+scene|sexual\s+(?:scene|story|content|"
+          r"fantasy)|graphic\s+sex|steamy|rape\s+fantasy)\b[^\n]{0,80}?\b(?:(?:while|is|was|are|were|being|stays?|"
+          r"remains?)\s+(?:\w+\s+)?(?:asleep|unconscious|passed\s+out|drugged)|roofied|non-?consensual|without\s+(?:her|his|their)\s+consent|against\s+(?:her|his|their)\s+will|raped?|"
+          r"forced|coerc\w+|sex\s+slaves?|kidnapped|fantasy\s+about\s+my|involving\s+(?:an?\s+)?(?:animals?|dogs?|"
+          r"horses?)|bestiality|zoophil\w*)\b|\brape\s+fantasy\b",
+          "unconscious|asleep|passed out|drugged|roofied|consensual|consent|against|rape|raped|forced|coerc|slave|"
+          "kidnapped|fantasy about my|animal|dog|horse|bestiality|zoophil", 0.85, ask="act", harmful=True,
+          unless=_c(r"\b(?:recover\w*|heal\w*|survivors?|report\w*|support\w*|therap\w*|awareness|trauma|"
+                    r"prevent\w*|warning\s+signs)\b")),
 
     # ---- sexual content between adults
     _rule("sexual_content", "asks for explicit sexual writing",
