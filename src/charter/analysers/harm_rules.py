@@ -700,9 +700,11 @@ RULES: tuple[Rule, ...] = (
           r"full)\s+(?:bottle|pack|box|packet|prescription)|kill\s+me|for\s+me\b|to\s+(?:die|end\s+(?:it|my\s+life)))|"
           r"\b(?:lethal|fatal|deadly|toxic|overdose)\s+(?:dose|amount|quantity)\s+of\s+my\s+\w+|"
           r"\bhow\s+(?:many|much)\s+[^\n]{0,40}?(?:would|will|to|does\s+it\s+take\s+to)\s+(?:kill\s+me|end\s+my\s+life|"
-          r"make\s+me\s+die|not\s+wake\s+up)\b",
-          "lethal|fatal|deadly|toxic|overdose|how many|how much & ve|ive |have|took|taken|bottle|pack|box|"
-          "prescription|kill me|for me|die|end it|end my life|of my|wake up", 0.88, ask="act",
+          r"make\s+me\s+die|not\s+wake\s+up|stop\s+my\s+(?:breathing|heart))\b|"
+          r"\bhow\s+long\s+(?:does|would|will)\s+it\s+take\s+(?:me\s+)?to\s+die\s+(?:from|of|in|with)\b"
+          r"[^\n]{0,120}?\b(?:i'?ve\s+(?:already\s+)?got|i\s+have|i'?m\s+(?:in|sitting)|already|tonight)\b",
+          "lethal|fatal|deadly|toxic|overdose|how many|how much|how long & ve|ive |have|took|taken|bottle|pack|box|"
+          "prescription|kill me|for me|die|end it|end my life|of my|wake up|stop my", 0.88, ask="act",
           self_only=True,
           # A personal plan ("I've got the whole bottle") is the ask, even worded as "what is".
           act_cues=_c(r"\b(?:lethal|fatal|deadly|toxic|overdose|how\s+many|how\s+much)\b")),
