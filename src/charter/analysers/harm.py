@@ -88,6 +88,8 @@ _HARM_CUES = _c(
     r"being\s+(?:detected|noticed|seen|traced|identified)|detection|leaving\s+(?:a\s+|any\s+)?(?:trace|traces|evidence|"
     r"marks|fingerprints|dna)|(?:anyone|anybody|him|her|them|the\s+police|the\s+cops|my\s+\w+)\s+(?:knowing|noticing|"
     r"finding\s+out|suspecting|reali[sz]ing)|(?:his|her|their)\s+(?:knowledge|consent|permission))|"
+    r"\bwithout\s+(?:setting\s+off|tripping|triggering)\s+(?:the\s+|an?\s+|any\s+)?alarms?\b|"
+    r"\bwithout\s+it\s+looking\s+like\b|\bfor\s+the\s+insurance\s+(?:money|payout|pay-?out)\b|"
     r"\bget(?:ting)?\s+away\s+with\b|\b(?:un|non-?)traceabl[ey]|\bundetectable\b|\bcan'?t\s+be\s+(?:traced|detected)\b|"
     r"\bwon'?t\s+be\s+(?:traced|detected|found|caught)\b|\bleave\s+no\s+(?:trace|evidence|marks)\b|"
     r"\bcover\s+(?:it\s+up|up\s+the|my\s+tracks)\b|\bso\s+(?:no\s+one|nobody)\s+(?:finds?\s+out|knows|will\s+know|"
@@ -315,6 +317,13 @@ class _Hit:
 def _normalise(text: str) -> str:
     # Curly apostrophes would defeat every "don't" and "my ex's" in the tables.
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def states_harm(text: str) -> str | None:
+    """The words in ``text`` that state or plainly imply harm to others ("without getting caught",
+    "make him pay"), as the phrase rules read them; None if there are none."""
+    m = _HARM_CUES.search(_normalise(text))
+    return m.group(0) if m else None
 
 
 def asks_for_uplift(text: str) -> bool:

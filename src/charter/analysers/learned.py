@@ -24,7 +24,7 @@ import numpy as np
 
 from charter.analysers import AnalysisContext, register
 from charter.analysers.crisis import RISK, CrisisAnalyser
-from charter.analysers.harm import HarmAnalyser, asks_for_uplift
+from charter.analysers.harm import HarmAnalyser, asks_for_uplift, states_harm
 from charter.analysers.injection import SIGNAL as INJECTION
 from charter.analysers.injection import InjectionAnalyser
 from charter.harm import load_categories
@@ -152,7 +152,12 @@ class LearnedHarmAnalyser(_Learned):
             operational = asks_for_uplift(latest)
             hard = (info.hard_limit if info is not None and category_conf >= HARD_LIMIT_CATEGORY and operational
                     else None)
-            intent = Intent.HARMFUL if p >= max(harm.threshold, CONFIDENT) else Intent.UNCLEAR
+            # The phrase rules' cues for stated harm ("without it looking like arson") settle intent
+            # for the head's finding as they do for the rules' own.
+            cue = states_harm(read)
+            intent = Intent.HARMFUL if p >= max(harm.threshold, CONFIDENT) or cue else Intent.UNCLEAR
+            if cue and p < CONFIDENT:
+                model_note += f"; states harm to others ('{cue}')"
             out.harms = [h for h in rules.harms if h.intent != Intent.BENIGN] + [HarmFinding(
                 category=category, score=round(p, 3), severity=info.severity if info else Severity.SERIOUS,
                 intent=intent, operational=operational, hard_limit=hard, message=index,
