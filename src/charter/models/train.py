@@ -28,7 +28,7 @@ from charter.corpus import REPO_CORPUS, Item, load
 from charter.models.adapter import Adapter, AdapterSpec, train_adapter
 from charter.models.encoder import MODEL_SHA256, TOP_LAYER, Encoder
 from charter.models.heads import Head, decode_array, encode_array
-from charter.models.segments import features, overlaps, read
+from charter.models.segments import Read, features, overlaps, read
 from charter.review import RESPONSE_TOKENS
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "heads.json"
@@ -54,13 +54,15 @@ class HeadSpec:
     # clean training documents, so the head sees the same instruction amid other contexts
     planted_requests: int = 0  # segments: this many short training requests, each read planted in a
     # clean training document: a user's task is what a quiet injection slips into a document
+    folds: int = 0  # segments: also score the training documents out of fold, to choose the threshold on more
 
 
 SPECS: list[HeadSpec] = [
     # A harm false positive mostly costs "help with care", not a refusal: the weighing still
     # looks at severity and intent. So the harm head trades a little precision for recall.
     # On dev, at a 6% false-alarm budget: a network on the frozen encoder's vectors found 0.75 of
-    # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94.
+    # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94 (0.93 once
+    # the promotion requests joined the corpus and its dev split).
     HeadSpec("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("linear", 16, 0),
              ngrams=(2, 16.0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3)),
     # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
@@ -72,9 +74,10 @@ SPECS: list[HeadSpec] = [
     # flagged when its most suspicious piece is. On dev, at 2% false alarms on clean documents: the
     # whole-document network never got within budget (at 0.99 it found 0.38, with 10% false alarms);
     # the piece-by-piece network found 0.44; with spans and requests planted in other documents, 0.52
-    # (250 requests: 0.47, 1000: 0.50).
+    # (250 requests: 0.47, 1000: 0.50). Dev holds only 86 clean documents, so the threshold is now
+    # chosen on them and on the training documents scored out of fold (5 folds, 1,109 documents).
     HeadSpec("injection", lambda i: i.task == "document", lambda i: "yes" if i.injected else "no", 0.02,
-             ("mlp", 128, 1e-2), reads="segments", planted_copies=1, planted_requests=500),
+             ("mlp", 128, 1e-2), reads="segments", planted_copies=1, planted_requests=500, folds=5),
     # Responses: refusals and harmful content read through their own adaptations of the last layer.
     # On dev, refusal accuracy rose from 0.76 (a network on the frozen vectors) to 0.82, and
     # harmful-response recall within its 3% false-alarm budget from 0.73 to 0.91.
@@ -167,18 +170,16 @@ def _threshold(p: npt.NDArray[np.float32], truth: npt.NDArray[np.bool_], budget:
 PLANTED_REQUEST_WORDS = 25  # a request planted in a document is a short one
 
 
-def _train_segments(spec: HeadSpec, items: list[Item], encoder: Encoder) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A yes/no head over document pieces, labelled by the corpus' spans; thresholded per document.
+def _pieces(spec: HeadSpec, chosen: list[Item], documents: list[Read], requests: list[Read],
+            rng: random.Random) -> tuple[npt.NDArray[np.float32], list[str]]:
+    """The labelled pieces of some training documents, with their spans and the requests planted anew.
 
     A piece is planted when at least half of it, or of a span, is shared with a span; pieces that
-    touch a span less than that are left out of training rather than guessed.
+    touch a span less than that are left out rather than guessed.
     """
-    train_items = [i for i in items if spec.select(i) and i.split == "train"]
-    dev_items = [i for i in items if spec.select(i) and i.split == "dev"]
     pieces_x: list[npt.NDArray[np.float32]] = []
     pieces_y: list[int] = []
-    documents = read(encoder, [i.text for i in train_items])
-    for item, doc in zip(train_items, documents, strict=True):
+    for item, doc in zip(chosen, documents, strict=True):
         f = features(doc.vectors)
         if not item.injected:
             pieces_x.append(f)
@@ -189,32 +190,76 @@ def _train_segments(spec: HeadSpec, items: list[Item], encoder: Encoder) -> tupl
         keep = (share >= 0.5) | (share == 0)
         pieces_x.append(f[keep])
         pieces_y += [int(v) for v in share[keep] >= 0.5]
-    rng = random.Random(0)
-    clean = [d for i, d in zip(train_items, documents, strict=True) if not i.injected]
-    planted = read(encoder, [s for i in train_items if i.injected for s in i.spans or ()]) * spec.planted_copies
-    requests = [i.text for i in items if i.task == "request" and i.split == "train" and not i.crisis
-                and len(i.text.split()) <= PLANTED_REQUEST_WORDS]
-    rng.shuffle(requests)
-    planted += read(encoder, requests[:spec.planted_requests])
-    for instruction in planted:
+    clean = [d for i, d in zip(chosen, documents, strict=True) if not i.injected]
+    spans_read = [s for i, d in zip(chosen, documents, strict=True) if i.injected for s in _span_reads(i, d)]
+    for instruction in spans_read * spec.planted_copies + requests:
         # Only the planted pieces are added: the host's own pieces are already negatives.
         host = rng.choice(clean).vectors
         pieces_x.append(features(np.vstack([host, instruction.vectors]))[len(host):])
         pieces_y += [1] * len(instruction.pieces)
-    x = np.vstack(pieces_x)
-    y = ["yes" if v else "no" for v in pieces_y]
+    return np.vstack(pieces_x), ["yes" if v else "no" for v in pieces_y]
+
+
+def _span_reads(item: Item, document: Read) -> list[Read]:
+    """Each span of an injected document as a document of its own: the pieces it overlaps."""
+    out: list[Read] = []
+    for span in item.spans or ():
+        a = item.text.index(span)
+        rows = [k for k, piece in enumerate(document.pieces) if overlaps(piece, [(a, a + len(span))]) >= 0.5]
+        if rows:
+            out.append(Read([document.pieces[k] for k in rows], document.vectors[rows]))
+    return out
+
+
+def _train_segments(spec: HeadSpec, items: list[Item], encoder: Encoder) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A yes/no head over document pieces, labelled by the corpus' spans; thresholded per document.
+
+    The threshold is chosen on more clean documents than dev alone holds: dev, and the training
+    documents scored by networks that did not see them (``spec.folds`` folds, split by group).
+    """
+    train_items = [i for i in items if spec.select(i) and i.split == "train"]
+    dev_items = [i for i in items if spec.select(i) and i.split == "dev"]
+    documents = read(encoder, [i.text for i in train_items])
+    requests = [i.text for i in items if i.task == "request" and i.split == "train" and not i.crisis
+                and len(i.text.split()) <= PLANTED_REQUEST_WORDS]
+    random.Random(0).shuffle(requests)
+    planted_requests = read(encoder, requests[:spec.planted_requests])
+    x, y = _pieces(spec, train_items, documents, planted_requests, random.Random(0))
     model = _fit(x, y, spec.model)
     head: dict[str, Any] = {"name": spec.name, "labels": [str(k) for k in model.classes_], "reads": "segments",
                             "trained_on": len(y), "layers": _layers(model)}
     stored = Head.model_validate(head)  # dev is read through the stored (float16) weights
-    scores = np.array([float(stored.probabilities(features(d.vectors)).max())
-                       for d in read(encoder, [i.text for i in dev_items])], dtype=np.float32)
-    truth = np.array([spec.label(i) == "yes" for i in dev_items], dtype=bool)
+    dev_scores = np.array([float(stored.probabilities(features(d.vectors)).max())
+                           for d in read(encoder, [i.text for i in dev_items])], dtype=np.float32)
+    dev_truth = np.array([spec.label(i) == "yes" for i in dev_items], dtype=bool)
+    held_scores: list[float] = []
+    held_truth: list[bool] = []
+    fold_of = [int(hashlib.sha256(i.group.encode()).hexdigest(), 16) % spec.folds if spec.folds else 0
+               for i in train_items]
+    for fold in range(spec.folds):
+        rest = [k for k, f in enumerate(fold_of) if f != fold]
+        fx, fy = _pieces(spec, [train_items[k] for k in rest], [documents[k] for k in rest], planted_requests,
+                         random.Random(fold + 1))
+        network = _fit(fx, fy, spec.model)
+        yes = list(network.classes_).index("yes")
+        for k, f in enumerate(fold_of):
+            if f == fold:
+                held_scores.append(float(network.predict_proba(features(documents[k].vectors))[:, yes].max()))
+                held_truth.append(spec.label(train_items[k]) == "yes")
+    scores = np.concatenate([dev_scores, np.array(held_scores, dtype=np.float32)])
+    truth = np.concatenate([dev_truth, np.array(held_truth, dtype=bool)])
     head["threshold"] = _threshold(scores, truth, spec.budget, fine=True)
-    flagged = scores >= head["threshold"]
-    report = {"dev_n": len(dev_items), "threshold": head["threshold"],
-              "recall": round(float(flagged[truth].mean()), 3) if truth.any() else 0.0,
-              "false_positive_rate": round(float(flagged[~truth].mean()), 3) if (~truth).any() else 0.0}
+
+    def rates(p: npt.NDArray[np.float32], t: npt.NDArray[np.bool_]) -> tuple[float, float]:
+        hit = p >= head["threshold"]
+        return (round(float(hit[t].mean()), 3) if t.any() else 0.0, round(float(hit[~t].mean()), 3) if (~t).any()
+                else 0.0)
+
+    recall, fpr = rates(dev_scores, dev_truth)
+    report = {"dev_n": len(dev_items), "threshold": head["threshold"], "recall": recall, "false_positive_rate": fpr}
+    if spec.folds:
+        held_recall, held_fpr = rates(np.array(held_scores, dtype=np.float32), np.array(held_truth, dtype=bool))
+        report.update(held_out_n=len(held_scores), held_out_recall=held_recall, held_out_false_positive_rate=held_fpr)
     return head, report
 
 
