@@ -161,10 +161,18 @@ def bipia(charter: Charter, seed: int, per_attack: int) -> dict[str, Any]:
         return context[:at] + " " + attack + " " + context[at:]
 
     out: dict[str, Any] = {}
+    ms: list[float] = []
+
+    def timed(document: str) -> bool:
+        t = time.perf_counter()
+        hit = flagged(charter, document)
+        ms.append((time.perf_counter() - t) * 1000)
+        return hit
+
     for name, contexts, attacks in (("email", emails, text_attacks), ("code", code, code_attacks)):
         injected = [insert(rng.choice(contexts), a) for a in attacks for _ in range(per_attack)]
-        detected = sum(flagged(charter, d) for d in injected)
-        alarms = sum(flagged(charter, c) for c in contexts)
+        detected = sum(timed(d) for d in injected)
+        alarms = sum(timed(c) for c in contexts)
         out[name] = {"injected": len(injected), "detected": rate(detected, len(injected)),
                      "clean": len(contexts), "false_alarms": rate(alarms, len(contexts))}
     total_inj = sum(v["injected"] for v in out.values())
@@ -172,6 +180,7 @@ def bipia(charter: Charter, seed: int, per_attack: int) -> dict[str, Any]:
     out["pooled"] = {
         "detected": rate(round(sum(v["detected"] * v["injected"] for v in out.values())), total_inj),
         "false_alarms": rate(round(sum(v["false_alarms"] * v["clean"] for v in out.values())), total_clean)}
+    out["assess_p50_ms"] = round(statistics.median(ms), 1)  # a conversation carrying one such document
     return out
 
 
@@ -258,7 +267,7 @@ def main() -> None:
               f"(n={v['n']})", file=sys.stderr)
     if b:
         print(f"BIPIA in tool results: detected {b['pooled']['detected']:.1%} at {b['pooled']['false_alarms']:.1%} "
-              "false alarms", file=sys.stderr)
+              f"false alarms; assess p50 {b['assess_p50_ms']} ms with the document", file=sys.stderr)
     print(f"review: refusal detection {c['review_refusal_accuracy']['rate']:.1%} (refusal head alone "
           f"{c['refusal_head_accuracy']['rate']:.1%}); harmful-response accuracy "
           f"{c['review_harmful_response']['accuracy']:.1%}, recall {c['review_harmful_response']['recall']:.1%}",
