@@ -534,7 +534,8 @@ RULES: tuple[Rule, ...] = (
     _rule("sex_crimes", "asks for sexual content without consent or with an animal",
           r"\b(?:explicit|erotic\w*|porn\w*|nsfw|smut\w*|lewd|x-rated|sex\s+scene|sexual\s+(?:scene|story|content|"
           r"fantasy)|graphic\s+sex|steamy|rape\s+fantasy)\b[^\n]{0,80}?\b(?:(?:while|is|was|are|were|being|stays?|"
-          r"remains?)\s+(?:\w+\s+)?(?:asleep|unconscious|passed\s+out|drugged)|roofied|non-?consensual|without\s+(?:her|his|their)\s+consent|against\s+(?:her|his|their)\s+will|raped?|"
+          r"remains?)\s+(?:\w+\s+)?(?:asleep|unconscious|passed\s+out|drugged)|roofied|non-?consensual|"
+          r"without\s+(?:her|his|their)\s+consent|against\s+(?:her|his|their)\s+will|raped?|"
           r"forced|coerc\w+|sex\s+slaves?|kidnapped|fantasy\s+about\s+my|involving\s+(?:an?\s+)?(?:animals?|dogs?|"
           r"horses?)|bestiality|zoophil\w*)\b|\brape\s+fantasy\b",
           "unconscious|asleep|passed out|drugged|roofied|consensual|consent|against|rape|raped|forced|coerc|slave|"

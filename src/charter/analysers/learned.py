@@ -31,7 +31,8 @@ from charter.harm import load_categories
 from charter.models.adapter import Adapter
 from charter.models.encoder import Encoder, Vector, shared_encoder
 from charter.models.heads import Head, HeadSet, load_heads
-from charter.models.segments import features, read
+from charter.models.segments import features
+from charter.models.segments import read as read_pieces
 from charter.principals import Conversation, Principal, Source
 from charter.signals import Findings, HarmFinding, Intent, Severity, Signal
 
@@ -223,7 +224,7 @@ class LearnedInjectionAnalyser(_Learned):
         if not pending:
             return found
         head = self.heads.get("injection")
-        for message, document in zip(pending, read(self.encoder, [m.text for m in pending]), strict=True):
+        for message, document in zip(pending, read_pieces(self.encoder, [m.text for m in pending]), strict=True):
             p = head.probabilities(features(document.vectors))
             k = int(np.argmax(p))
             if p[k] < head.threshold:

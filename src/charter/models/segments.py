@@ -74,7 +74,8 @@ def segments(text: str) -> list[Segment]:
     out.extend(_pieces(text, cursor, len(text)))
     if not out:
         stripped = text.strip()
-        return [Segment(text.find(stripped), text.find(stripped) + len(stripped), stripped or "[empty]")]
+        start = text.find(stripped)
+        return [Segment(start, start + len(stripped), stripped or "[empty]")]
     return out[:MAX_SEGMENTS]
 
 
@@ -113,12 +114,13 @@ class Read(NamedTuple):
 
 def read(encoder: Encoder, texts: Sequence[str]) -> list[Read]:
     """Every text's pieces, embedded in one encoder call (the encoder batches and caches them)."""
+    if not texts:
+        return []
     cut = [segments(t) for t in texts]
-    flat = encoder.embed([s.text for pieces in cut for s in pieces], SEGMENT_TOKENS) if cut else None
+    flat = encoder.embed([s.text for pieces in cut for s in pieces], SEGMENT_TOKENS)
     out: list[Read] = []
     at = 0
     for pieces in cut:
-        assert flat is not None
         out.append(Read(pieces, flat[at:at + len(pieces)]))
         at += len(pieces)
     return out

@@ -178,36 +178,30 @@ def _pieces(spec: HeadSpec, chosen: list[Item], documents: list[Read], requests:
     """
     pieces_x: list[npt.NDArray[np.float32]] = []
     pieces_y: list[int] = []
+    spans_read: list[Read] = []  # each span as a document of its own: the pieces it covers
     for item, doc in zip(chosen, documents, strict=True):
         f = features(doc.vectors)
         if not item.injected:
             pieces_x.append(f)
             pieces_y += [0] * len(doc.pieces)
             continue
-        spans = [(item.text.index(s), item.text.index(s) + len(s)) for s in item.spans or ()]
-        share = np.array([overlaps(piece, spans) for piece in doc.pieces])
+        per_span = np.array([[overlaps(piece, [(a, a + len(s))]) for piece in doc.pieces]
+                             for s in item.spans or () for a in [item.text.index(s)]]).reshape(-1, len(doc.pieces))
+        share = per_span.max(axis=0, initial=0.0)
         keep = (share >= 0.5) | (share == 0)
         pieces_x.append(f[keep])
         pieces_y += [int(v) for v in share[keep] >= 0.5]
+        for row in per_span:
+            covered = np.flatnonzero(row >= 0.5)
+            if covered.size:
+                spans_read.append(Read([doc.pieces[k] for k in covered], doc.vectors[covered]))
     clean = [d for i, d in zip(chosen, documents, strict=True) if not i.injected]
-    spans_read = [s for i, d in zip(chosen, documents, strict=True) if i.injected for s in _span_reads(i, d)]
     for instruction in spans_read * spec.planted_copies + requests:
         # Only the planted pieces are added: the host's own pieces are already negatives.
         host = rng.choice(clean).vectors
         pieces_x.append(features(np.vstack([host, instruction.vectors]))[len(host):])
         pieces_y += [1] * len(instruction.pieces)
     return np.vstack(pieces_x), ["yes" if v else "no" for v in pieces_y]
-
-
-def _span_reads(item: Item, document: Read) -> list[Read]:
-    """Each span of an injected document as a document of its own: the pieces it overlaps."""
-    out: list[Read] = []
-    for span in item.spans or ():
-        a = item.text.index(span)
-        rows = [k for k, piece in enumerate(document.pieces) if overlaps(piece, [(a, a + len(span))]) >= 0.5]
-        if rows:
-            out.append(Read([document.pieces[k] for k in rows], document.vectors[rows]))
-    return out
 
 
 def _train_segments(spec: HeadSpec, items: list[Item], encoder: Encoder) -> tuple[dict[str, Any], dict[str, Any]]:
