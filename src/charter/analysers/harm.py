@@ -81,7 +81,8 @@ _INFO_CUES = _c(
     r"\bhappened\s+(?:to|in|at|during|when|after|before|on)\b|\b(?:historical|explain|define|"
     r"definition|meaning|symptoms|signs|effects|risks?|dangers?|consequences|penalt(?:y|ies)|legal|illegal|laws?|"
     r"banned|ban|difference|overview)\b|\bis\s+it\s+(?:safe|dangerous|legal|illegal|true|possible|bad|normal)\b|"
-    r"\bwho\b|\bwhen\s+(?:was|were|is|did)\b|\bwhat\s+(?:would|will|could|might)\s+happen\b|"
+    r"(?:^|[\n.?!:;,(]\s*|\b(?:know|tell\s+me|ask(?:ing|ed)?|wonder(?:ing)?|explain|learn)\s+)who\b|"
+    r"\bwhen\s+(?:was|were|is|did)\b|\bwhat\s+(?:would|will|could|might)\s+happen\b|"
     r"\bwhat\s+happens\s+(?:if|when)\b")
 # Harm to others stated or plainly implied.
 _HARM_CUES = _c(
@@ -91,6 +92,17 @@ _HARM_CUES = _c(
     r"finding\s+out|suspecting|reali[sz]ing)|(?:his|her|their)\s+(?:knowledge|consent|permission))|"
     r"\bwithout\s+(?:setting\s+off|tripping|triggering)\s+(?:the\s+|an?\s+|any\s+)?alarms?\b|"
     r"\bwithout\s+it\s+looking\s+like\b|\bfor\s+the\s+insurance\s+(?:money|payout|pay-?out)\b|"
+    r"\b(?:can|could|would|will|does|do)\s+(?:a|an|the)\s+(?:coroner|autopsy|medical\s+examiner|pathologist|"
+    r"post-?mortem)\s+(?:detect|find|trace|spot|tell|pick\s+(?:it\s+)?up)\b|\b(?:show\s+up|be\s+detected|be\s+found)\s+"
+    r"(?:in|on|at)\s+(?:an?\s+)?(?:autopsy|post-?mortem)\b|"
+    r"\b(?:fake|forged|false|doctored|fabricated)\b[^\n]{0,80}?\bfor\s+(?:my|the|a|our|his|her)\s+(?:visa|mortgage|loan|"
+    r"rental|tenancy|job|benefits?|insurance|immigration|university|college)\s+(?:application|claim|check)\b|"
+    r"\bnothing\s+(?:actually\s+|really\s+|even\s+)?happened\b|\b(?:it|that|this)(?:'s|\s+is|\s+was|\s+wasn'?t)\s+not\s+"
+    r"(?:even\s+|actually\s+)?true\b|\b(?:isn'?t|wasn'?t|is\s+not|was\s+not)\s+(?:even\s+|actually\s+)?true\b|"
+    r"\bso\s+(?:people|everyone|they|voters|readers|customers|investors|he|she)\s+(?:will\s+)?(?:believe|think)\s+"
+    r"(?:it'?s|it\s+is|this\s+is)\s+(?:real|true|genuine|legit)\b|\b(?:look|looks|read|reads|sound|sounds|pass(?:es)?)"
+    r"\s+(?:like\s+(?:a\s+)?)?(?:real|genuine|authentic|legit|official|sourced)\s+(?:news\s+(?:report|story|article)|"
+    r"(?:bank\s+)?statement|document|id|licen[cs]e|certificate|diploma|receipt|payslip|invoice|letter)\b|"
     r"\bget(?:ting)?\s+away\s+with\b|\b(?:un|non-?)traceabl[ey]|\bundetectable\b|\bcan'?t\s+be\s+(?:traced|detected)\b|"
     r"\bwon'?t\s+be\s+(?:traced|detected|found|caught)\b|\bleave\s+no\s+(?:trace|evidence|marks)\b|"
     r"\bcover\s+(?:it\s+up|up\s+the|my\s+tracks)\b|\bso\s+(?:no\s+one|nobody)\s+(?:finds?\s+out|knows|will\s+know|"
@@ -145,7 +157,12 @@ _FRAMES: tuple[Frame, ...] = (
         r"(?:is|was)\s+(?:this|it)\s+a\s+scam|being\s+(?:stalked|harassed|followed|tracked|scammed|phished|"
         r"blackmailed|doxx?ed|threatened|bullied)|(?:stalking|tracking|following|harassing|threatening|bullying|"
         r"blackmailing)\s+me|self[- ]defen[cs]e|defend\s+myself|talk\s+to\s+(?:my|our)\s+(?:kids?|children|son|"
-        r"daughter|teens?)|age[- ]appropriate|puberty|awareness|(?:my|our)\s+(?:\d+\s*[- ]?(?:year|yr)[- ]?old\s+)?"
+        r"daughter|teens?)|age[- ]appropriate|puberty|awareness|support\s+(?:her|him|them|my\s+\w+|a\s+friend|someone)|"
+        r"be\s+there\s+for|comfort\s+(?:her|him|them|my\s+\w+)|i\s+believe\s+(?:her|him|them|you)|"
+        r"(?:restraining|protective|protection)\s+order|against\s+(?:a|my|the|an)\s+(?:stalker|abuser|harasser|"
+        r"scammer)|what\s+to\s+do\s+(?:if|when)|check(?:ing)?\s+(?:\w+\s+){0,3}for\s+(?:stalkerware|spyware|"
+        r"malware|trackers?|hidden\s+cameras|skimmers?)|(?:stop|prevent|catch|block)\s+(?:\w+\s+)?(?:fraud|scams?|"
+        r"phishing|theft)|(?:my|our)\s+(?:\d+\s*[- ]?(?:year|yr)[- ]?old\s+)?"
         r"(?:son|daughter|child|children|kids?|toddler|baby|teen|teenager|students?|pupils?))\b"), None, True),
     Frame("harm reduction", _c(
         r"\b(?:harm\s+reduction|safer|safely|safe\s+(?:dose|dosage|amount|level|limit|way|to)|is\s+it\s+safe|"
@@ -325,6 +342,23 @@ def states_harm(text: str) -> str | None:
     "make him pay"), as the phrase rules read them; None if there are none."""
     m = _HARM_CUES.search(_normalise(text))
     return m.group(0) if m else None
+
+
+def benign_frame(text: str, category: str, *, operational: bool) -> str | None:
+    """The name of the first benign frame (fiction, education, protection, ...) in ``text`` that can speak
+    for an ask in ``category``, as the phrase rules read frames; None if there is none.
+
+    For an ask for uplift only the frames that may cover one count, as for the rules' own findings.
+    """
+    low = _normalise(text)
+    for f in _FRAMES:
+        if (f.categories is not None and category not in f.categories) or category in f.exclude:
+            continue
+        if operational and not f.covers_operational:
+            continue
+        if f.pattern.search(low):
+            return f.name
+    return None
 
 
 def asks_for_uplift(text: str) -> bool:
@@ -513,7 +547,7 @@ def _intent(rule: Rule, harm_cue: bool, frames: list[Frame], text: _Text) -> tup
         fiction = None if rule.harmful else first(frozenset({"fiction"}))
         return (Intent.BENIGN, fiction) if fiction is not None else (Intent.HARMFUL, None)
     if rule.harmful:
-        reframe = first(_REFRAMES_STATED_HARM)
+        reframe = first(_REFRAMES_STATED_HARM) if rule.reframe else None
         return (Intent.BENIGN, reframe) if reframe is not None else (Intent.HARMFUL, None)
     frame = first(None)
     return (Intent.BENIGN, frame) if frame is not None else (Intent.UNCLEAR, None)

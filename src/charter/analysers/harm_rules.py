@@ -47,6 +47,7 @@ class Rule:
     requires: re.Pattern[str] | None = None  # must also appear in the ask
     unless: re.Pattern[str] | None = None  # an everyday or technical sense that rules it out
     act_cues: re.Pattern[str] | None = None  # extra words that make a topic operational
+    reframe: bool = True  # may fiction or authorised work speak for a harmful phrase? (not for incitement)
 
 
 def _c(pattern: str) -> re.Pattern[str]:
@@ -58,11 +59,11 @@ def _c(pattern: str) -> re.Pattern[str]:
 def _rule(category: str, label: str, pattern: str, needles: str, score: float, *, ask: Ask = "topic",
           hard: bool = False, harmful: bool = False, self_only: bool = False, severity: Severity | None = None,
           requires: re.Pattern[str] | None = None, unless: re.Pattern[str] | None = None,
-          act_cues: re.Pattern[str] | None = None) -> Rule:
+          act_cues: re.Pattern[str] | None = None, reframe: bool = True) -> Rule:
     groups = tuple(tuple(group.strip("\n").split("|")) for group in needles.split(" & "))
     return Rule(category, label, _c(pattern), groups, score, ask=ask, hard=hard,
                 harmful=harmful, self_only=self_only, severity=severity, requires=requires, unless=unless,
-                act_cues=act_cues)
+                act_cues=act_cues, reframe=reframe)
 
 
 # --------------------------------------------------------------------------- shared fragments
@@ -185,6 +186,9 @@ _DEHUMANISE = (r"(?:sub-?human|untermensch\w*|vermin|cockroaches|parasites|rats|
 _ANALYSING_HATE = _c(r"\bwhy\s+(?:do|did|does|would)\s+(?:some\s+)?(?:people|racists|nazis|they|he|she|politicians|"
                      r"propaganda|extremists)\b|\bpropaganda\b|\bhistory\b|\bhow\s+did\b|\b(?:debunk|counter|refute|"
                      r"rebut|respond|reply)\w*")
+# Asking why violence is glorified, or how to counter it, rather than glorifying it.
+_ANALYSING_VIOLENCE = _c(r"\bwhy\b|\bhow\s+(?:do|does|did|can|could|would|should|might)\b|\banaly[sz]|\bresearch|"
+                         r"\bstud(?:y|ies|ying)\b|\bprevent|\bcounter|\bmoderat|\bradicali[sz]|\bdebunk|\brespond")
 # The sender being stalked, or a parent keeping an eye on their own child.
 _NOT_STALKING = _c(r"\b(?:stalking|tracking|following|watching|monitoring)\s+me\b|\bstalk(?:ed|ing)?\s+by\b|"
                    r"\bmy\s+(?:\d+\s*[- ]?year[- ]old\s+)?(?:kids?|children|son|daughter|toddler|child)(?:'s)?\b")
@@ -413,6 +417,13 @@ RULES: tuple[Rule, ...] = (
           r"(?:phishing|spear[- ]?phishing|scam|smishing|vishing)\s+(?:e-?mails?|messages?|texts?|sms|pages?|sites?|"
           r"websites?|scripts?|calls?|campaigns?|kits?|templates?)\b",
           "phishing|scam|smishing|vishing", 0.85, ask="act"),
+    _rule("fraud", "a copy of a sign-in page that captures what people type",
+          r"\b(?:clon|cop(?:y|ies)|replica|fake|look-?alike|spoof|mimic|imitat|duplicat)\w*\b[^\n]{0,60}?\b"
+          r"(?:sign[- ]?in|log[- ]?in|login)\b[^\n]{0,60}?\b(?:logs?|logging|captur|sav|harvest|record|stor|send|sends|"
+          r"forward|grab|collect|steal|email)\w*\s+(?:\w+\s+){0,2}?(?:credentials|passwords?|logins?|usernames?|what\s+(?:people|users|"
+          r"they|victims)\s+(?:type|enter))\b",
+          "sign-in|signin|sign in|login|log-in|log in & credential|password|login|username|type|enter", 0.85, ask="act",
+          harmful=True),
     _rule("fraud", "a message pretending to be a bank or authority",
           r"\b(?:e-?mail|message|text|letter|sms|call|website|page)s?\s+(?:\w+\s+){0,3}?(?:pretending|claiming|"
           r"posing)\s+(?:to\s+be\s+|as\s+)(?:from\s+)?(?:a\s+|the\s+|my\s+|their\s+|his\s+|her\s+|your\s+)?"
@@ -434,7 +445,8 @@ RULES: tuple[Rule, ...] = (
           0.85, ask="act", harmful=True),
     _rule("fraud", "making fake documents or reviews",
           r"\b(?:make|mak|creat|forg|fak|print|generat|produc|design|photoshop|edit|write|writ|post)\w*\s+(?:me\s+)?"
-          r"(?:an?\s+|the\s+|some\s+|\d+\s+)?(?:fake|forged|counterfeit|false|fraudulent|realistic\s+fake)\s+"
+          r"(?:an?\s+|the\s+|some\s+|\d+\s+)?(?:(?:template|mock-?up|layout|version|copy)s?\s+(?:for|of)\s+"
+          r"(?:an?\s+|the\s+|some\s+)?)?(?:fake|forged|counterfeit|false|fraudulent|realistic\s+fake)\s+"
           r"(?:\d-star\s+|five-star\s+|positive\s+)?(?:ids?|id\s+cards?|passports?|driver'?s?\s+licen[cs]es?|diplomas?|"
           r"degrees?|doctor'?s\s+notes?|sick\s+notes?|bank\s+statements?|pay\s*stubs?|invoices?|receipts?|checks?|"
           r"cheques?|documents?|certificates?|social\s+security\s+cards?|vaccination\s+cards?|reviews?|references?)\b|"
@@ -562,6 +574,12 @@ RULES: tuple[Rule, ...] = (
           "virus|cancer|infestation|inferior|not human|not really human|not fully human|less than human|criminals|"
           "should be|should all|should die|should not|not exist|deserve", 0.85, ask="act", harmful=True,
           unless=_ANALYSING_HATE),
+    _rule("violent_crimes", "asks for text honouring a mass killer or urging others to follow",
+          r"\b(?:honou?r|glorif|prais|celebrat|heroi[sz]|lionis|lioniz|salut|tribute\s+to|martyr)\w*\s+(?:\w+\s+){0,3}?"
+          r"(?:gunman|gunmen|shooter|bomber|terrorist|attacker|mass\s+(?:shooter|murderer|killer))s?\b|"
+          r"\b(?:finish|continue|complete|carry\s+on)\w*\s+what\s+(?:he|she|they|the\s+\w+)\s+started\b",
+          "honour|honor|glorif|prais|celebrat|hero|lionis|lioniz|salut|tribute|martyr|finish|continue|complete|"
+          "carry on", 0.85, ask="act", harmful=True, unless=_ANALYSING_VIOLENCE, reframe=False),
     _rule("hate", "calls for violence against a group",
           r"\b(?:kill|exterminat|eradicat|wipe\s+out|gas|purge|get\s+rid\s+of|ethnically\s+cleans|lynch|burn)"
           rf"\w*\s+all\s+(?:the\s+|of\s+the\s+)?{_GROUP}",
@@ -770,5 +788,15 @@ RULES: tuple[Rule, ...] = (
           r"(?:the\s+|a\s+)?(?:voting\s+machines?|ballots?|vote\s+(?:counts?|tallies|totals)|election\s+results?|"
           r"voter\s+rolls?)\b",
           "vote|ballot|election|voting|voter", 0.8, ask="act"),
+    _rule("elections", "a deepfake of a candidate or an election official",
+          r"\b(?:write|writ|make|mak|creat|generat|produc|draft|record|script|build|clone)\w*\s+(?:me\s+)?(?:an?\s+|the\s+|"
+          r"some\s+)?(?:deep-?fake|fake|ai[- ]generated|cloned)\s+(?:(?:audio|video|voice)\s+)?(?:audio|video|voice|"
+          r"clip|recording|robocall|call|script|speech|statement|message)s?\s+(?:of|showing|where|with|in\s+which|"
+          r"that\s+shows)\s+(?:the\s+|a\s+|an\s+|our\s+|my\s+|their\s+|this\s+)?(?:\w+\s+){0,2}?(?:candidate|senator|governor|mayor|president|prime\s+minister|"
+          r"politician|minister|mp|election\s+(?:official|officer|office)|polling|the\s+vote|ballots?|opposition\s+"
+          r"leader|conced\w*)",
+          "deepfake|deep-fake|fake|ai-generated|ai generated|cloned & candidate|senator|governor|mayor|president|"
+          "prime minister|politician|minister|mp|election|polling|vote|ballot|opposition|conced", 0.85, ask="act",
+          harmful=True),
     _rule("elections", "names voter suppression", r"\bvoter\s+(?:suppression|intimidation|fraud)\b", "voter", 0.5),
 )
