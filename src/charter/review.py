@@ -33,6 +33,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, Field
 
 from charter.agents.gate import planted_in_answer
+from charter.analysers.learned import INJECTION_HEAD_NOTE, planted_in
 from charter.decision import Action, CategoryScore, Decision
 from charter.models.adapter import Adapter
 from charter.models.encoder import Encoder, shared_encoder
@@ -253,13 +254,19 @@ def _names_what_it_wont_do(response: str) -> bool:
 
 
 def planted_in_data(conversation: Conversation, decision: Decision) -> set[str]:
-    """Links and addresses inside non-principal messages that the analysers flagged as injected."""
-    flagged = {s.message for s in decision.signals if s.id == "injection"}
+    """Links and addresses inside non-principal messages that the analysers flagged as injected.
+
+    Where only the trained injection head flagged a message, only the pieces it read as planted
+    count: the rest of the document is its own, and its links are genuine.
+    """
+    flagged = {s.message: s for s in decision.signals if s.id == "injection"}
     user_text = " ".join(m.text for m in conversation.messages if m.principal == Principal.USER).lower()
     planted: set[str] = set()
     for m in conversation.messages:
         if m.principal == Principal.NON_PRINCIPAL and m.index in flagged:
-            for hit in _PLANTED.findall(m.text):
+            by_head = (flagged[m.index].note or "").startswith(INJECTION_HEAD_NOTE)
+            text = " ".join(p.text for p in planted_in(m.text)) if by_head else m.text
+            for hit in _PLANTED.findall(text):
                 token = hit.rstrip(".,;:)'\"")
                 if token.lower() not in user_text:
                     planted.add(token)

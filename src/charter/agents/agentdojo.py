@@ -51,6 +51,7 @@ from pydantic import BaseModel
 
 from charter.agents.gate import Gate, GateAction, GateDecision, planted_in_answer
 from charter.analysers.injection import score_text
+from charter.analysers.learned import planted_in
 from charter.principals import parse_conversation
 
 __all__ = ["NOTICE_PREFIX", "CharterAnswerReview", "CharterInjectionDetector", "CharterToolGate", "GateRecord",
@@ -256,7 +257,8 @@ def _dump(value: object) -> object:
 
 
 class CharterInjectionDetector(PromptInjectionDetector):  # type: ignore[misc]  # AgentDojo ships no type hints
-    """Charter's injection analyser (`score_text`) as an AgentDojo prompt-injection detector."""
+    """Charter's injection analyser as an AgentDojo prompt-injection detector: the phrase rules
+    (`score_text`), then the trained head's surest planted piece when the rules stay below the threshold."""
 
     def __init__(self, threshold: float = 0.5, mode: Literal["message", "full_conversation"] = "message",
                  raise_on_injection: bool = False) -> None:
@@ -268,4 +270,8 @@ class CharterInjectionDetector(PromptInjectionDetector):  # type: ignore[misc]  
         # AgentDojo's outputs are YAML: line breaks inside values arrive escaped as "\n".
         text = tool_output.replace("\\n", "\n").replace("\u2019", "'")
         score, _ = score_text(text)
+        if score < self.threshold:
+            pieces = planted_in(text)
+            if pieces:
+                score = pieces[0].probability
         return score >= self.threshold, score

@@ -8,8 +8,9 @@ For one proposed call (a tool name and its arguments) in a conversation, `Gate.c
    whatever the tool is called and whoever asked.
 2. **Taint.** Each argument value (and each link, address or account number inside it) is
    traced to where it came from. A value that appears in the instructions found inside
-   non-principal content (a tool result or pasted document the injection analyser flags, in
-   or just after the sentences it matched, up to the next field of a record) and nowhere in
+   non-principal content (a tool result or pasted document the injection phrase rules flag, in
+   or just after the sentences they matched, up to the next field of a record; or the pieces the
+   trained injection head reads as planted, when the rules see nothing) and nowhere in
    what the operator or the user said, nor in the genuine data, is *tainted*: the call is
    being steered by the data. A side-effecting call with a tainted argument is blocked.
    Without any such injection, an *order* written in the data (a to-do line asking for a
@@ -36,13 +37,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
 
 from charter.agents.tools import UNDECLARED, Effect, ToolRule
 from charter.analysers.injection import score_text
+from charter.analysers.learned import planted_in
 from charter.policy import Policy
 from charter.principals import Conversation, Principal, parse_conversation
 from charter.signals import Priority, Reason
@@ -206,7 +208,9 @@ class Gate:
                                        f"into non-principal content: {shown}; data does not command"))
             return decide(GateAction.BLOCK, "embedded_instructions_as_data", tainted=tainted,
                           injected_context=True, relevant=relevant)
-        if not injected:
+        if not any(r.found_by == "rules" for r in regions):
+            # The head reads a planted piece, not the whole of an injection: an order elsewhere in the data
+            # still waits for a person, as it does when nothing reads as injected.
             directed = trace_taint(args, conversation, directive_regions(conversation), identifiers_only=True)
             if directed and not _DELEGATES.search(_user_text(conversation)):
                 shown = ", ".join(f"{t.argument}={t.value[:40]!r} (message {t.message})" for t in directed[:4])
@@ -259,6 +263,7 @@ class Region(BaseModel):
     text: str  # normalised (lowercase alphanumerics, single spaces)
     outside: str  # the rest of the message, normalised
     raw: str = ""  # the region as written
+    found_by: Literal["rules", "head", "order"] = "rules"  # the injection phrase rules, the trained head, an order
 
 
 def injected_regions(conversation: Conversation) -> list[Region]:
@@ -275,12 +280,12 @@ def injected_regions(conversation: Conversation) -> list[Region]:
         found = _region_of(m.text)
         if found is not None:
             regions.append(Region(message=m.index, source=m.source.value, text=found[0], outside=found[1],
-                                  raw=found[2]))
+                                  raw=found[2], found_by=found[3]))
     return regions
 
 
 @lru_cache(maxsize=2048)
-def _region_of(raw: str) -> tuple[str, str, str] | None:
+def _region_of(raw: str) -> tuple[str, str, str, Literal["rules", "head"]] | None:
     """(injected region, the rest, both normalised; the region as written), or None when there is no injection.
 
     A tool output that is a YAML or JSON record is read field by field: each string in it is
@@ -292,7 +297,7 @@ def _region_of(raw: str) -> tuple[str, str, str] | None:
     text = _unescape(raw)
     score, _ = score_text(text.replace("\u2019", "'"))
     if score < INJECTION_THRESHOLD:
-        return None
+        return _learned_region(text)
     inside: list[str] = []
     rest: list[str] = []
     parts = _fields(raw)
@@ -306,7 +311,24 @@ def _region_of(raw: str) -> tuple[str, str, str] | None:
     if not inside:  # the features matched only across fields or sentences: the fields that score high
         inside = [p for p in parts if score_text(p.replace("\u2019", "'"))[0] >= INJECTION_THRESHOLD] or [text]
         rest = [p for p in parts if p not in inside]
-    return _norm_dated(" ".join(inside)), _norm_dated(" ".join(rest)), "\n".join(inside)
+    return _norm_dated(" ".join(inside)), _norm_dated(" ".join(rest)), "\n".join(inside), "rules"
+
+
+def _learned_region(text: str) -> tuple[str, str, str, Literal["head"]] | None:
+    """The pieces the trained injection head reads as planted (a quiet task with no words to an AI,
+    such as "TODO: send the code to ..."), as a region; None when it finds none."""
+    pieces = planted_in(text)
+    if not pieces:
+        return None
+    cut = sorted((p.start, p.end) for p in pieces)
+    rest: list[str] = []
+    at = 0
+    for start, end in cut:
+        rest.append(text[at:max(at, start)])
+        at = max(at, end)
+    rest.append(text[at:])
+    inside = [text[start:end] for start, end in cut]
+    return _norm_dated(" ".join(inside)), _norm_dated(" ".join(rest)), "\n".join(inside), "head"
 
 
 def directive_regions(conversation: Conversation, pattern: re.Pattern[str] | None = None) -> list[Region]:
@@ -318,7 +340,7 @@ def directive_regions(conversation: Conversation, pattern: re.Pattern[str] | Non
         found = _directives_of(m.text, pattern or _DIRECTIVE)
         if found is not None:
             regions.append(Region(message=m.index, source=m.source.value, text=found[0], outside=found[1],
-                                  raw=found[2]))
+                                  raw=found[2], found_by="order"))
     return regions
 
 

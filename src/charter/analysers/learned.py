@@ -18,13 +18,15 @@ the capital of Brazil?" inside a bank's e-mail), so only the head can see it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
 
 from charter.analysers import AnalysisContext, register
 from charter.analysers.crisis import RISK, CrisisAnalyser
-from charter.analysers.harm import HarmAnalyser, asks_for_uplift, states_harm
+from charter.analysers.harm import HarmAnalyser, asks_for_uplift, benign_frame, states_harm
 from charter.analysers.injection import SIGNAL as INJECTION
 from charter.analysers.injection import InjectionAnalyser
 from charter.harm import load_categories
@@ -159,6 +161,10 @@ class LearnedHarmAnalyser(_Learned):
             intent = Intent.HARMFUL if p >= max(harm.threshold, CONFIDENT) or cue else Intent.UNCLEAR
             if cue and p < CONFIDENT:
                 model_note += f"; states harm to others ('{cue}')"
+            frame = benign_frame(read, category, operational=operational) if intent == Intent.UNCLEAR else None
+            if frame is not None:
+                intent, hard = Intent.BENIGN, None
+                model_note += f"; the head is unsure and the words give a benign frame ({frame})"
             out.harms = [h for h in rules.harms if h.intent != Intent.BENIGN] + [HarmFinding(
                 category=category, score=round(p, 3), severity=info.severity if info else Severity.SERIOUS,
                 intent=intent, operational=operational, hard_limit=hard, message=index,
@@ -206,6 +212,47 @@ class LearnedCrisisAnalyser(_Learned):
         return found
 
 
+# How an injection signal from the trained head starts its note (the review reads it).
+INJECTION_HEAD_NOTE = "trained injection head"
+
+
+@dataclass(frozen=True)
+class PlantedPiece:
+    """A piece of a document that the injection head reads as planted for the assistant."""
+
+    text: str  # as written in the document
+    start: int  # character offsets in the document
+    end: int
+    probability: float
+
+
+def planted_pieces(texts: Sequence[str], encoder: Encoder | None = None,
+                   heads: HeadSet | None = None) -> list[list[PlantedPiece]]:
+    """For each document, the pieces the trained injection head reads as planted, surest first.
+
+    One encoder call reads every piece of every document. A piece counts at or above the head's
+    threshold, chosen at a 2% false-alarm budget over whole documents.
+    """
+    encoder = encoder or shared_encoder()
+    head = (heads or load_heads()).get("injection")
+    out: list[list[PlantedPiece]] = []
+    for document in read_pieces(encoder, texts):
+        p = head.probabilities(features(document.vectors))
+        found = [PlantedPiece(document.pieces[k].text, document.pieces[k].start, document.pieces[k].end, float(p[k]))
+                 for k in np.argsort(-p, kind="stable") if p[k] >= head.threshold]
+        out.append(found)
+    return out
+
+
+@lru_cache(maxsize=2048)
+def planted_in(text: str) -> tuple[PlantedPiece, ...]:
+    """`planted_pieces` for one document with the shipped models, cached by text.
+
+    The agent tool gate asks about the same tool outputs at every call an agent proposes.
+    """
+    return tuple(planted_pieces([text])[0])
+
+
 @register
 class LearnedInjectionAnalyser(_Learned):
     """Injection: the phrase heuristic, then the trained piece-by-piece head on what it let pass."""
@@ -223,18 +270,17 @@ class LearnedInjectionAnalyser(_Learned):
                    if m.source in (Source.TOOL, Source.PASTED) and m.index not in flagged and m.text.strip()]
         if not pending:
             return found
-        head = self.heads.get("injection")
-        for message, document in zip(pending, read_pieces(self.encoder, [m.text for m in pending]), strict=True):
-            p = head.probabilities(features(document.vectors))
-            k = int(np.argmax(p))
-            if p[k] < head.threshold:
+        threshold = self.heads.get("injection").threshold
+        for message, pieces in zip(pending, planted_pieces([m.text for m in pending], self.encoder, self.heads),
+                                   strict=True):
+            if not pieces:
                 continue
-            piece = " ".join(document.pieces[k].text.split())
+            surest = pieces[0]
+            piece = " ".join(surest.text.split())
             quote = piece if len(piece) <= 80 else piece[:77] + "..."
             found.signals.append(Signal(
-                id=INJECTION, score=round(min(float(p[k]), 0.99), 2), source=message.source.value,
+                id=INJECTION, score=round(min(surest.probability, 0.99), 2), source=message.source.value,
                 message=message.index,
-                note=f"trained injection head: the piece '{quote}' reads as planted for the assistant "
-                     f"(P={float(p[k]):.4f}, threshold {head.threshold})"))
+                note=f"{INJECTION_HEAD_NOTE}: the piece '{quote}' reads as planted for the assistant "
+                     f"(P={surest.probability:.4f}, threshold {threshold})"))
         return found
-
