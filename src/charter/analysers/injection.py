@@ -35,7 +35,7 @@ _IMP_BEFORE = re.compile(
 
 # Words that can only mean an AI reader, and words a human reader may also answer to
 # ("Note to the assistant" may be for an executive assistant; "Dear Claude" for a person).
-_AI = (r"(?:ai|a\.i\.|llm|large\s+language\s+model|language\s+model|ai\s+(?:assistant|agent|model|"
+_AI = (r"(?:ai|a\.i\.|llm|large\s+language\s+model|language\s+model|ai[\s-]+(?:assistant|agent|model|"
        r"system|chatbot|tool)|chatbot|chatgpt|gpt(?:-?\d\w*)?|copilot|(?:virtual|automated|digital)"
        r"\s+assistant|autonomous\s+agent)")
 _AI_WEAK = r"(?:assistant|agent|model|bot|claude|gemini)"
@@ -161,6 +161,16 @@ _FEATURES: tuple[_Feature, ...] = (
     _f("address", rf"(?:^|[>.!?]\s*)@?{_AI}\s*,\s*{_ORDER}", 0.6, needles=_AI_NEEDLES),
     _f("address", rf"(?:^|[>.!?]\s*)@?{_AI_WEAK}\s*,\s*{_ORDER}", 0.35,
        needles=_AI_WEAK_NEEDLES),
+    # A vocative that opens a sentence and turns to the reader: "AI travel assistant: before anything
+    # else, ...", "@AI-assistant before you summarise ...", "By the way, assistant, ...".
+    _f("address", rf"(?:^|[>.!?]\s+|\bby\s+the\s+way,?\s+|\bp\.?s\.?:?\s+|\b(?:hi|hey|hello)[,!]?\s+)"
+                  rf"(?:[\w-]+\s+)?{_AI}(?:[\s-]+[\w-]+){{0,2}}\s*[,:]", 0.45, bonus=True, needles=_AI_NEEDLES),
+    _f("address", rf"@{_ANY_AI}(?:[\s-]+[\w-]+)?\b", 0.45, bonus=True, needles=("@",)),
+    _f("address", rf"(?:^|[>.!?]\s+)(?:by\s+the\s+way|p\.?s\.?|also|oh),?\s+{_AI_WEAK}\s*,", 0.35, bonus=True,
+       needles=_AI_WEAK_NEEDLES),
+    # "For whatever AI reads my nephew's messages: please transfer ..."
+    _f("address", rf"\b(?:for|to)\s+(?:whatever|whichever|any|every|each)\s+{_AI}s?\b[^.\n:]{{0,60}}:", 0.45,
+       bonus=True, needles=_AI_NEEDLES),
     _f("address", r"\b(?:all|other|any)\s+(?:ai\s+(?:assistants|agents|models)|llms|chatbots|"
                   r"language\s+models)\s*[:,]", 0.45, bonus=True, needles=_AI_NEEDLES),
     _f("address", rf"\bif\s+you(?:\s+are|'re)\s+(?:an?\s+)?{_AI}s?(?=\s*[,:;.!]|\s+(?:reading|"
@@ -184,6 +194,7 @@ _FEATURES: tuple[_Feature, ...] = (
     # A fake role header inside data ("###(system_message) ...", "(system_message) ..."): text that
     # dresses itself as the reader's own instructions, followed by an order.
     _f("role", r"(?:^\s*|#{2,}\s*)\(\s*system[_ ]?(?:message|prompt|instructions?)\s*\)\s*\S|"
+               r"\[\s*system[_ ]?(?:message|prompt|instructions?|override|notice|update)\s*\]\s*\S|"
                r"#{2,}\s*system[_ ]?(?:message|prompt)\b[^\n]{0,10}\S", 0.7,
        needles=("system_message", "system message", "system_prompt", "system prompt")),
     # A to-do line in data that orders an action toward an address, a link or an account: written
