@@ -286,7 +286,8 @@ def injected_regions(conversation: Conversation) -> list[Region]:
 
 @lru_cache(maxsize=2048)
 def _region_of(raw: str) -> tuple[str, str, str, Literal["rules", "head"]] | None:
-    """(injected region, the rest, both normalised; the region as written), or None when there is no injection.
+    """(injected region, the rest, both normalised; the region as written; what found it: the phrase rules
+    or the trained head), or None when there is no injection.
 
     A tool output that is a YAML or JSON record is read field by field: each string in it is
     its own text, so an injection inside one field (however the dump folded its lines) never

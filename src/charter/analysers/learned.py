@@ -12,7 +12,8 @@ the crisis and category heads read the plain vector, which the same encoder run 
 Injection: the phrase heuristic reads tool results and pasted documents first; what it lets pass
 is read piece by piece by the injection head (`charter.models.segments`), each sentence, line or
 JSON string beside the rest of its document. A planted task rarely names the assistant ("what is
-the capital of Brazil?" inside a bank's e-mail), so only the head can see it.
+the capital of Brazil?" inside a bank's e-mail), so only the head can see it. `planted_pieces` and
+`planted_in` give the same reading to the agent tool gate, the review and the AgentDojo detector.
 """
 
 from __future__ import annotations
