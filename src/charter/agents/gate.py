@@ -317,7 +317,8 @@ def _region_of(raw: str) -> tuple[str, str, str, Literal["rules", "head"]] | Non
 
 def _learned_region(text: str) -> tuple[str, str, str, Literal["head"]] | None:
     """The pieces the trained injection head reads as planted (a quiet task with no words to an AI,
-    such as "TODO: send the code to ..."), as a region; None when it finds none."""
+    such as a to-do line telling the reader to send a code to some address), as a region; None when
+    it finds none."""
     pieces = planted_in(text)
     if not pieces:
         return None

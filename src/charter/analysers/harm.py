@@ -40,6 +40,10 @@ class Frame:
     covers_operational: bool  # may an ask for uplift still read as benign under it?
     exclude: frozenset[str] = frozenset()  # categories it never speaks for
 
+    def speaks_for(self, category: str) -> bool:
+        """May this frame speak for a request in ``category`` at all?"""
+        return (self.categories is None or category in self.categories) and category not in self.exclude
+
 
 # --------------------------------------------------------------------------- ask cues
 
@@ -352,11 +356,7 @@ def benign_frame(text: str, category: str, *, operational: bool) -> str | None:
     """
     low = _normalise(text)
     for f in _FRAMES:
-        if (f.categories is not None and category not in f.categories) or category in f.exclude:
-            continue
-        if operational and not f.covers_operational:
-            continue
-        if f.pattern.search(low):
+        if f.speaks_for(category) and (f.covers_operational or not operational) and f.pattern.search(low):
             return f.name
     return None
 
@@ -426,8 +426,7 @@ class HarmAnalyser:
         harm_cue = None if rule.self_only else text.search(_HARM_CUES)
         severity = rule.severity or category.severity
         # Frames that could speak for this ask, in order; each is searched only if the intent needs it.
-        frames = [f for f in _FRAMES
-                  if (f.categories is None or rule.category in f.categories) and rule.category not in f.exclude
+        frames = [f for f in _FRAMES if f.speaks_for(rule.category)
                   and _covers(f, operational=operational, rule=rule, strong=strong is not None, severity=severity)]
         intent, frame = _intent(rule, harm_cue is not None, frames, text)
 
