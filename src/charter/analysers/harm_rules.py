@@ -68,6 +68,9 @@ def _rule(category: str, label: str, pattern: str, needles: str, score: float, *
 
 # --------------------------------------------------------------------------- shared fragments
 
+# "by" naming someone other than the sender ("lyrics by Prince", not "a song by me").
+_NOT_ME = r"(?!(?:me|myself|us|ourselves|my|our|hand)\b)\w"
+
 # Someone asking how to, or saying they mean to, do something.
 _ASK = (r"(?:how\s+(?:do|can|could|should|would|might|will)\s+(?:i|we|you|one)|how\s+to|help\s+me(?:\s+to)?|"
         r"ways?\s+to|tips\s+(?:to|for|on)|(?:best|easiest|quickest|fastest|surest|safest|simplest|cleanest)\s+way\s+to|"
@@ -685,6 +688,23 @@ RULES: tuple[Rule, ...] = (
           r"(?:a\s+|some\s+)?(?:windows|office|adobe|photoshop|steam|product|licen[cs]e|serial|activation)\s+keys?\b",
           "pirat|torrent|cracked|bootleg|illegally|without paying|drm|copy protection|licen|activation|denuvo|paywall|"
           "serial key|trial limit|trial period|keygen|crack|key", 0.7, ask="act"),
+
+    # A named work reproduced whole or at length: a song's lyrics "by" its artist, a long passage or a
+    # chapter of a book, a film's script. A summary, an analysis or a line or two quoted is not this.
+    _rule("intellectual_property", "reproducing a copyrighted work at length",
+          rf"\b(?:(?:full|complete|entire|whole|exact)\s+)?lyrics\s+(?:of|to|for|from)\s+[^\n]{{1,70}}?\s+by\s+{_NOT_ME}|"
+          rf"\b(?:long|lengthy|full|entire|whole|complete|extended|opening|first)\s+(?:passages?|excerpts?|chapters?|"
+          rf"sections?|text|script|screenplay|transcript)\s+(?:of|from)\s+[^\n]{{1,80}}?\s+by\s+{_NOT_ME}|"
+          r"\b(?:chapters?\s+\w+|pages?\s+\d+[^\n]{0,12}|the\s+(?:first|last|opening)\s+\w+\s+(?:pages|chapters))\s+"
+          r"(?:of|from)\s+[^\n]{1,80}?\s+(?:word\s+for\s+word|verbatim|in\s+full)\b|"
+          r"\b(?:word\s+for\s+word|verbatim)\s+(?:text\s+|copy\s+)?(?:of|from)\s+(?:the\s+)?(?:book|novel|song|film|movie|"
+          r"article|chapter)\b",
+          "lyrics|passage|excerpt|chapter|section|text|script|screenplay|transcript|page|word for word|verbatim",
+          0.7, ask="act", harmful=True, reframe=False,
+          unless=_c(r"\b(?:mean(?:s|ing)?|explain\w*|analy[sz]\w*|interpret\w*|summar\w*|themes?|in\s+the\s+style\s+of|"
+                    r"parod\w+|inspired\s+by|original|public\s+domain|traditional|hymn|folk\s+song|i\s+wrote|"
+                    r"my\s+own|our\s+own|(?:my|our)\s+(?:song|poem|book|novel|script)|cite|citation|quote\s+(?:a\s+)?"
+                    r"(?:line|few\s+lines|sentence))\b")),
 
     # ---- specialised advice
     _rule("specialized_advice", "asks for a personal medical, legal or money decision",
