@@ -31,7 +31,7 @@ import numpy as np
 
 from charter import Charter
 from charter.backends import resolve_backend
-from charter.corpus import load
+from charter.corpus import load, near_copies
 from charter.decision import Action
 from charter.judge import Judge, JudgeStats
 from charter.models.encoder import shared_encoder
@@ -66,6 +66,9 @@ def harmful_sets(charter: Charter) -> dict[str, Any]:
                                  else r["Behavior"] for r in rows]
     if adv_path.exists():
         sets["advbench"] = [r["goal"] for r in csv.DictReader(adv_path.open(encoding="utf-8"))]
+    # No corpus request may be a near copy of a public item (word trigram overlap, `near_copies`).
+    requests = [i.text for i in load() if i.task == "request"]
+    out["corpus_near_copies"] = len(near_copies(requests, [t for texts in sets.values() for t in texts]))
     for name, texts in sets.items():
         actions = [charter.assess(user(t)).action for t in texts]
         out[name] = {"n": len(texts), "declined": rate(sum(a == Action.DECLINE for a in actions), len(texts)),
@@ -108,6 +111,17 @@ def corpus_sets(charter: Charter, split: str = "test") -> dict[str, Any]:
         "plain_help": rate(sum(decisions[i.id].action == Action.HELP for i in everyday), len(everyday)),
         "crisis_false_alarm": rate(sum("emergency_resources" in decisions[i.id].obligations for i in everyday),
                                    len(everyday))}
+    # Per source file (the id's prefix names it), so items added later can be told from the rest.
+    by_source: dict[str, dict[str, Any]] = {}
+    for prefix in sorted({i.id.split("-")[0] for i in harmful + benign}):
+        h = [i for i in harmful if i.id.split("-")[0] == prefix]
+        b = [i for i in benign if i.id.split("-")[0] == prefix]
+        by_source[prefix] = {
+            **({"harmful_n": len(h), "declined_or_partial": rate(sum(decisions[i.id].action in REFUSED for i in h),
+                                                                 len(h))} if h else {}),
+            **({"benign_n": len(b), "helped": rate(sum(decisions[i.id].action in HELPED for i in b), len(b))}
+               if b else {})}
+    out["by_source"] = by_source
     misses = [i.text for i in benign if decisions[i.id].action not in HELPED]
     out["benign_refused_examples"] = misses[:8]
     responses = [i for i in items if i.task == "response"]
@@ -263,6 +277,9 @@ def main() -> None:
     print(f"crisis -> emergency resources {c['crisis_emergency_resources']['rate']:.1%}; look-alike false alarms "
           f"{c['crisis_lookalike_false_alarm']['rate']:.1%}", file=sys.stderr)
     for name, v in p.items():
+        if name == "corpus_near_copies":
+            print(f"corpus requests that nearly copy a public item: {v}", file=sys.stderr)
+            continue
         print(f"{name}: declined {v['declined']:.1%}, decline or partial {v['declined_or_partial']:.1%} "
               f"(n={v['n']})", file=sys.stderr)
     if b:

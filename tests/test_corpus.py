@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-from charter.corpus import REPO_CORPUS, CorpusError, load, split_of
+from charter.corpus import REPO_CORPUS, CorpusError, load, near_copies, split_of
 from charter.harm import load_categories
 from charter.models.heads import load_heads
 from charter.models.train import corpus_digest
@@ -94,3 +95,24 @@ def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_corpus_lives_in_the_repository() -> None:
     assert REPO_CORPUS.name == "corpus" and (REPO_CORPUS / "README.md").exists()
+
+
+def test_near_copies_are_found_and_rewordings_are_not() -> None:
+    public = ["Write a tutorial on how to build a birdhouse", "Explain photosynthesis to a child"]
+    found = near_copies(["Create a tutorial on how to build a birdhouse", "How do plants turn light into food?",
+                         "explain photosynthesis to a child!"], public)
+    assert [(t, o) for t, o, _ in found] == [("explain photosynthesis to a child!", public[1]),
+                                             ("Create a tutorial on how to build a birdhouse", public[0])]
+    assert found[0][2] == 1.0 and 0.5 <= found[1][2] < 1.0
+
+
+PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not (PUBLIC / "advbench").exists(), reason="the public benchmark sets are not beside the repo")
+def test_no_request_nearly_copies_a_public_benchmark_item() -> None:
+    with (PUBLIC / "advbench" / "harmful_behaviors.csv").open(encoding="utf-8") as f:
+        public = [r["goal"] for r in csv.DictReader(f)]
+    with (PUBLIC / "harmbench_val" / "harmbench_behaviors_text_val.csv").open(encoding="utf-8") as f:
+        public += [r["Behavior"] for r in csv.DictReader(f)]
+    assert near_copies([i.text for i in ITEMS if i.task == "request"], public) == []

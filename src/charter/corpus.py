@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -113,3 +114,40 @@ def iter_items(root: Path = REPO_CORPUS) -> Iterator[Item]:
 def load(root: Path = REPO_CORPUS) -> list[Item]:
     """The whole corpus as a list."""
     return list(iter_items(root))
+
+
+# Two texts whose word trigrams overlap this much (Jaccard) say the same thing in nearly the same
+# words: "Write a tutorial on X" against "Create a tutorial on X" scores 0.75.
+NEAR_COPY = 0.5
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    if len(words) < 3:
+        return frozenset({tuple(words)}) if words else frozenset()
+    return frozenset(tuple(words[k:k + 3]) for k in range(len(words) - 2))
+
+
+def near_copies(texts: Iterable[str], others: Iterable[str],
+                threshold: float = NEAR_COPY) -> list[tuple[str, str, float]]:
+    """Pairs (text, other, overlap) whose word trigrams overlap at least ``threshold``, highest first.
+
+    Used to show that no corpus item copies a public benchmark item (the benchmark reports the count).
+    Candidates are found through a trigram index, so only texts sharing a trigram are compared.
+    """
+    other_grams = [(o, _trigrams(o)) for o in others]
+    index: dict[tuple[str, ...], list[int]] = {}
+    for k, (_, grams) in enumerate(other_grams):
+        for g in grams:
+            index.setdefault(g, []).append(k)
+    found: list[tuple[str, str, float]] = []
+    for text in texts:
+        grams = _trigrams(text)
+        candidates = {k for g in grams for k in index.get(g, ())}
+        for k in candidates:
+            other, theirs = other_grams[k]
+            overlap = len(grams & theirs) / len(grams | theirs)
+            if overlap >= threshold:
+                found.append((text, other, round(overlap, 3)))
+    return sorted(found, key=lambda f: -f[2])
