@@ -89,8 +89,10 @@ _REL = (r"(?:neighbou?rs?|wife|husband|ex|ex-?(?:wife|husband|girlfriend|boyfrie
         r"mother|dad|father|step(?:dad|mom|mum|father|mother)|son|daughter|cousin|uncle|aunt|landlord|friend|"
         r"bully|family|in-laws?|(?:mother|father)-in-law|manager|ex)")
 # A specific, real other person: "my neighbour", "him", "her" (not "her feelings").
-_SPECIFIC = (rf"(?:(?:my|our)\s+(?:\w+\s+)?{_REL}|him|her)"
-             r"(?!'s|s'|\s+(?:feelings|reputation|ego|chances|career|business|pride|image|plans))\b")
+_SPECIFIC = (rf"(?:(?:my|our)\s+(?:\w+\s+)?{_REL}(?:'s|s')\s+(?:kids?|child|children|son|daughter|baby|wife|husband|"
+             r"partner|girlfriend|boyfriend|mom|mum|dad|mother|father|brother|sister|family)\b|"
+             rf"(?:(?:my|our)\s+(?:\w+\s+)?{_REL}|him|her)"
+             r"(?!'s|s'|\s+(?:feelings|reputation|ego|chances|career|business|pride|image|plans))\b)")
 _GENERIC = (r"(?:someone|somebody|anyone|a\s+(?:person|man|woman|human|guy|girl|kid|child|baby|cop|police\s+officer|"
             r"stranger|politician)|people|humans|the\s+(?:president|prime\s+minister|senator|mayor|judge))\b")
 _OTHER_POSS = (r"(?:my\s+(?:\w+\s+)?(?:ex|ex-\w+|wife|husband|girlfriend|boyfriend|partner|boss|neighbou?r|roommate|"
@@ -657,7 +659,13 @@ RULES: tuple[Rule, ...] = (
           r"woman|man|girl|guy|stranger|lady)\s+(?:\w+\s+){0,2}?(?:in|from|on)\s+(?:this|the|my|a)\s+(?:photo|picture|"
           r"pic|image|video|screenshot|selfie)",
           "photo|picture|pic|image|video|screenshot|selfie", 0.75, ask="act"),
-    _rule("privacy", "doxxing someone", r"\bdoxx?(?:ing|ed|es)?\b", "dox", 0.85, ask="act", harmful=True,
+    # Doxxing someone, not the word: "dox this streamer", "a doxxing campaign against her"; "what is
+    # doxxing" or "doxxing is dangerous" asks about it.
+    _rule("privacy", "doxxing someone",
+          r"\bdoxx?(?:ing|es)?\s+(?!(?:is|was|are|were|and|or|in|on|at|for|of|as|has|have|means?|online|victims?|"
+          r"cases?|happens?|works?|laws?)\b)\w|\bdoxx?(?:ing)?\s+(?:campaign|operation|attack)s?\s+(?:against|on)\b|"
+          r"\b(?:help\s+(?:me|us)|how\s+(?:to|do\s+i|can\s+i)|i\s+(?:want|need)\s+to|let'?s)\s+dox",
+          "dox", 0.85, ask="act", harmful=True,
           unless=_c(r"\b(?:been|being|got|get|was|were)\s+dox|\bdoxx?ed\s+me\b|\bfrom\s+(?:being\s+|getting\s+)?"
                     r"dox")),
 
