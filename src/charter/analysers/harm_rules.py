@@ -416,6 +416,13 @@ RULES: tuple[Rule, ...] = (
           "launder|tax evasion|counterfeit|shoplifting|insurance fraud", 0.5),
 
     # ---- fraud and scams
+    # Wrecking one's own property so that the insurer pays: "burn down my own restaurant for the
+    # insurance money", "crash my car for the payout". Asking about insurance after a real loss is not this.
+    _rule("fraud", "destroying one's own property for an insurance payout",
+          rf"\b{_ASK}\s+{_GAP3}(?:burn\w*|set\s+(?:\w+\s+){{0,4}}?on\s+fire|set\s+fire\s+to|torch|wreck|crash|total|sink|"
+          r"scuttle|flood|destroy|smash|trash|stage)\s+(?:\w+\s+){0,5}?for\s+(?:the\s+)?"
+          r"insurance(?:\s+(?:money|payout|pay-?out|cash|claim))?\b",
+          f"insurance & {_ASK_NEEDLES}", 0.8, ask="act", harmful=True),
     _rule("fraud", "writing a phishing or scam message",
           r"\b(?:write|writ|draft|creat|make|mak|generat|compos|design|build|send|craft|set\s+up|clone)\w*\s+(?:me\s+)?"
           r"(?:an?\s+|the\s+|some\s+|\d+\s+)?(?:convincing\s+|realistic\s+|fake\s+|legit(?:imate)?[- ]looking\s+)?"
