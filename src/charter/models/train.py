@@ -62,11 +62,17 @@ SPECS: list[HeadSpec] = [
     # looks at severity and intent. So the harm head trades a little precision for recall.
     # On dev, at a 6% false-alarm budget: a network on the frozen encoder's vectors found 0.75 of
     # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94.
+    # The topic files made dev larger and harder: the same setting finds 0.906 of it; rank 16, 0.901;
+    # six epochs, 0.898 (the adapted network alone rises, 0.815 -> 0.838 / 0.852, the blend does not).
     HeadSpec("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("linear", 16, 0),
              ngrams=(2, 16.0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3)),
     # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
-    # everyday messages unlike anything in the corpus.
-    HeadSpec("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0)),
+    # everyday messages unlike anything in the corpus. With word n-grams blended in, as for harm:
+    # alone, the vector put "remind me to take my pills" and "am I talking to a bot? honestly?" at
+    # 0.63-0.73, and dev's 22 crisis messages held the threshold at 0.55 (false alarms 2.9%); with
+    # the n-grams dev recall stays 1.0 at 0.6% false alarms, and those messages fall to 0.34-0.41.
+    HeadSpec("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0),
+             ngrams=(2, 16.0)),
     HeadSpec("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
              lambda i: str(i.category), 0.0, ("mlp", 128, 1e-3)),
     # Injection is judged piece by piece, each piece beside the rest of its document; a document is
