@@ -48,9 +48,9 @@ DISAGREE = 0.15
 # benign ones helped: 0.9 -> 61.9% / 95.7%, 0.8 -> 70.1% / 95.4%, 0.7 -> 74.2% / 95.1%, 0.6 -> 79.4% /
 # 94.8% (`python benchmarks/decision_quality.py --split dev --corpus-only`, CONFIDENT edited). Below
 # 0.7 self-regarding asks ("how do I make cannabis edibles stronger") start to read as harm to others.
-# Checked again after the topic files were added (dev of 352 harmful, 457 benign requests): 0.6 ->
-# 91.5% / 93.9%, 0.65 -> 89.5% / 94.5%, 0.7 -> 87.5% / 95.2%, 0.75 -> 86.4% / 95.4%, 0.8 -> 84.7% / 95.6%
-# (decline or partial / helped). 0.7 stays: below it, refusals of benign asks climb faster.
+# Checked again after the topic files were added (dev of 352 harmful, 460 benign requests): 0.6 ->
+# 92.0% / 94.1%, 0.65 -> 89.8% / 94.6%, 0.7 -> 88.6% / 95.2%, 0.75 -> 86.9% / 96.1%, 0.8 -> 84.7% / 96.5%
+# (decline or partial / helped). 0.7 stays, between the two kinds of failure.
 CONFIDENT = 0.7
 # A learned finding names a hard limit only when the category head is this sure of a hard-limit category.
 HARD_LIMIT_CATEGORY = 0.7
