@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -105,14 +104,3 @@ def test_near_copies_are_found_and_rewordings_are_not() -> None:
                                              ("Create a tutorial on how to build a birdhouse", public[0])]
     assert found[0][2] == 1.0 and 0.5 <= found[1][2] < 1.0
 
-
-PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-@pytest.mark.skipif(not (PUBLIC / "advbench").exists(), reason="the public benchmark sets are not beside the repo")
-def test_no_request_nearly_copies_a_public_benchmark_item() -> None:
-    with (PUBLIC / "advbench" / "harmful_behaviors.csv").open(encoding="utf-8") as f:
-        public = [r["goal"] for r in csv.DictReader(f)]
-    with (PUBLIC / "harmbench_val" / "harmbench_behaviors_text_val.csv").open(encoding="utf-8") as f:
-        public += [r["Behavior"] for r in csv.DictReader(f)]
-    assert near_copies([i.text for i in ITEMS if i.task == "request"], public) == []
