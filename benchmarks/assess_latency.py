@@ -4,8 +4,9 @@ Run with `make bench` (or `python benchmarks/assess_latency.py --n 2000`). Conve
 are built here from the project's own sentences: a system prompt, a few turns, about
 300 tokens each (tokens estimated as words x 4/3). Each conversation's last turn is made
 unique, so the sentence encoder's cache never answers and every figure includes a fresh
-encoding of the user's latest turn. Prints a
-human-readable table, then one JSON object as the last line.
+encoding of the user's latest turn. First it times the encoder graph alone, with its lower
+layers in integers and in float32 (`charter.models.quantize`). Prints a human-readable table,
+then one JSON object as the last line.
 """
 
 from __future__ import annotations
@@ -125,19 +126,69 @@ def bench_cli(n: int, seed: int) -> dict[str, Any]:
             "throughput_once_loaded_per_s": round(n / max(wall - startup, 1e-9), 1)}
 
 
+def bench_encoder(n: int) -> dict[str, Any]:
+    """The encoder graph alone, integer lower layers against the file's float32 products.
+
+    The graph is the one a request is read through (with the harm head's adapted copy of the last
+    layer). One thread, the two graphs run in turn on the same corpus requests (their last 64 tokens, as
+    the harm head reads them), so a busy neighbour slows both alike. CPU time is reported beside
+    wall time: it counts the work, whatever else the machine is doing.
+    """
+    import numpy as np
+    import onnxruntime as ort
+
+    from charter.analysers.learned import REQUEST_TOKENS
+    from charter.corpus import load
+    from charter.models.encoder import _graph, shared_encoder
+    from charter.models.heads import load_heads
+
+    enc = shared_encoder()
+    # The graph a request is read through: the plain layers and the harm head's adapted copy.
+    harm = load_heads().get("harm").adapter
+    adapters = [harm] if harm is not None else []
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    sessions = {name: ort.InferenceSession(_graph(enc._model_bytes, adapters, integer=integer)[0],
+                                           sess_options=options, providers=["CPUExecutionProvider"])
+                for name, integer in (("float32", False), ("integer", True))}
+    texts = [i.text for i in load() if i.task == "request"][::3][:n]
+    wall: dict[str, list[float]] = {name: [] for name in sessions}
+    cpu: dict[str, list[float]] = {name: [] for name in sessions}
+    tokens = []
+    for text in texts:
+        ids = enc._tokenizer.encode(text).ids
+        ids = ids[:1] + ids[-(REQUEST_TOKENS - 1):] if len(ids) > REQUEST_TOKENS else ids
+        tokens.append(len(ids))
+        feed = {"input_ids": np.array([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), np.int64),
+                "token_type_ids": np.zeros((1, len(ids)), np.int64)}
+        for name, session in sessions.items():
+            w, c = time.perf_counter(), time.process_time()
+            session.run(None, feed)
+            cpu[name].append((time.process_time() - c) * 1000)
+            wall[name].append((time.perf_counter() - w) * 1000)
+    return {"texts": len(texts), "mean_tokens": round(statistics.mean(tokens), 1), "threads": 1,
+            **{f"{name}_wall_p50_ms": round(percentile(wall[name], 50), 3) for name in sessions},
+            **{f"{name}_cpu_p50_ms": round(percentile(cpu[name], 50), 3) for name in sessions}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="conversations for the latency run")
     parser.add_argument("--cli-n", type=int, default=2000, help="short conversations for the CLI run")
+    parser.add_argument("--encoder-n", type=int, default=600, help="corpus requests for the encoder-alone run")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    enc = bench_encoder(args.encoder_n)
+    print(f"encoder alone, 1 thread, {enc['texts']} corpus requests of ~{enc['mean_tokens']} tokens: "
+          f"float32 graph p50 {enc['float32_wall_p50_ms']} ms ({enc['float32_cpu_p50_ms']} ms CPU), integer lower "
+          f"layers p50 {enc['integer_wall_p50_ms']} ms ({enc['integer_cpu_p50_ms']} ms CPU)")
     lib = bench_library(args.n, args.seed)
     print(f"assess (library): {lib['conversations']} conversations of ~{lib['mean_tokens']} tokens: "
           f"p50 {lib['p50_ms']} ms, p99 {lib['p99_ms']} ms, {lib['throughput_per_s']}/s (load {lib['load_s']} s)")
     cli = bench_cli(args.cli_n, args.seed)
     print(f"assess --jsonl (CLI): {cli['conversations']} short conversations in {cli['wall_s']} s "
           f"(start-up {cli['startup_s']} s): {cli['throughput_once_loaded_per_s']}/s once loaded")
-    print(json.dumps({"library": lib, "cli": cli, "cpus": os.cpu_count()}))
+    print(json.dumps({"encoder": enc, "library": lib, "cli": cli, "cpus": os.cpu_count()}))
 
 
 if __name__ == "__main__":

@@ -22,17 +22,8 @@ TEXTS = ["How do I kill a Python process that hangs?", "Tell me about the histor
          "ok", "Write a short poem about autumn rain on a tin roof, in four lines."]
 
 
-def test_the_numpy_layer_computes_what_the_graph_computes() -> None:
-    enc = shared_encoder()
-    plain, states = enc.layer_inputs(TEXTS, max_tokens=64)
-    assert [s.shape[0] for s in states] == [len(enc._tokenizer.encode(t).ids) for t in TEXTS]
-    batch, mask = pad(states)
-    mine, _ = forward(enc.top_layer, batch, mask)
-    assert np.allclose(mine, plain, atol=1e-5)
-
-
-def test_zero_updates_give_the_plain_vectors_and_real_ones_change_them() -> None:
-    enc = shared_encoder()
+def _adapters(enc: Encoder) -> tuple[Adapter, Adapter]:
+    """Rank-2 updates that are zero, and small random ones."""
     shapes = {k: w.shape for k, w in enc.top_layer.weights.items()}
     rng = np.random.default_rng(1)
     zero = Adapter(layer=TOP_LAYER, rank=2, updates={
@@ -40,11 +31,28 @@ def test_zero_updates_give_the_plain_vectors_and_real_ones_change_them() -> None
     nudged = Adapter(layer=TOP_LAYER, rank=2, updates={
         k: (encode_array(rng.normal(size=(i, 2)) * 0.1), encode_array(rng.normal(size=(2, o)) * 0.1))
         for k, (i, o) in shapes.items()})
-    plain = enc.embed(TEXTS, max_tokens=64)
-    assert np.allclose(enc.embed(TEXTS, max_tokens=64, adapter=zero), plain, atol=1e-5)
+    return zero, nudged
+
+
+def test_the_numpy_layer_computes_what_the_graph_computes() -> None:
+    """Training's numpy layer and the graph's float32 copy of it agree; the plain (integer) layer is close."""
+    enc = shared_encoder()
+    plain, states = enc.layer_inputs(TEXTS, max_tokens=64)
+    assert [s.shape[0] for s in states] == [len(enc._tokenizer.encode(t).ids) for t in TEXTS]
+    batch, mask = pad(states)
+    mine, _ = forward(enc.top_layer, batch, mask)
+    zero, _ = _adapters(enc)
+    assert np.allclose(mine, enc.embed(TEXTS, max_tokens=64, adapter=zero), atol=1e-5)
+    assert float(np.sum(mine * plain, axis=1).min()) > 0.99
+
+
+def test_real_updates_change_the_vectors() -> None:
+    enc = shared_encoder()
+    zero, nudged = _adapters(enc)
+    unchanged = enc.embed(TEXTS, max_tokens=64, adapter=zero)
     moved = enc.embed(TEXTS, max_tokens=64, adapter=nudged)
     assert np.allclose(np.linalg.norm(moved, axis=1), 1.0, atol=1e-4)
-    assert float(np.abs(moved - plain).max()) > 0.01
+    assert float(np.abs(moved - unchanged).max()) > 0.01
 
 
 def test_gradients_match_finite_differences() -> None:

@@ -52,3 +52,51 @@ def test_a_bad_thread_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CHARTER_ENCODER_THREADS", "two")
     with pytest.raises(ModelError, match="CHARTER_ENCODER_THREADS"):
         Encoder()
+
+
+def _corpus_requests(n: int) -> list[str]:
+    from charter.corpus import load
+
+    return [i.text for i in load() if i.task == "request"][::7][:n]
+
+
+def test_the_integer_layers_track_the_float_graph() -> None:
+    """The layers multiply in integers; the vectors stay close to what the float32 products give."""
+    import onnxruntime as ort
+
+    from charter.models.encoder import _graph, _pool
+
+    enc = shared_encoder()
+    float_graph, _ = _graph(enc._model_bytes, integer=False)
+    session = ort.InferenceSession(float_graph, providers=["CPUExecutionProvider"])
+    texts = _corpus_requests(200)
+    cosines = []
+    for text in texts:
+        ids = np.array([enc._tokenizer.encode(text).ids[-64:]], dtype=np.int64)
+        mask = np.ones_like(ids)
+        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        cosines.append(float(_pool(hidden, mask)[0] @ enc.embed([text], max_tokens=64)[0]))
+    assert np.mean(cosines) > 0.995
+    assert min(cosines) > 0.985
+
+
+def test_a_vector_does_not_depend_on_its_batch() -> None:
+    """Activations are scaled per token, so padding and batch-mates leave a text's vector alone."""
+    texts = _corpus_requests(12)
+    alone = np.vstack([Encoder(cache_size=0).embed([t], max_tokens=64) for t in texts])
+    together = Encoder(cache_size=0).embed([*texts, "a much longer text " * 20], max_tokens=64)[:len(texts)]
+    assert np.allclose(alone, together, atol=2e-5)
+
+
+def test_the_integer_rewrite_refuses_a_graph_without_int8_weights() -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    from charter.models.quantize import int8_matmuls
+
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [2, 2], [1.0, 0.0, 0.0, 1.0])
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "plain",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])], [weight])
+    with pytest.raises(ValueError, match="no int8-weighted"):
+        int8_matmuls(onnx.helper.make_model(graph))

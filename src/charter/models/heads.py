@@ -12,7 +12,8 @@ adapter=head.adapter)``), not the plain one.
 
 Arrays are stored as base64 of little-endian float16 (compact, and the same bytes every
 time the same data is trained); arithmetic is float32. The file records the
-encoder digest it was trained with, so a mismatch is caught when it loads.
+encoder digest and the graph (`charter.models.quantize.GRAPH`) it was trained with, so a
+mismatch is caught when it loads.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from charter.models.adapter import Adapter
 from charter.models.arrays import Array, decode_array, encode_array
 from charter.models.encoder import MODEL_SHA256, ModelError
+from charter.models.quantize import GRAPH
 
 HEADS_RESOURCE = "data/heads.json"
 __all__ = ["Head", "HeadSet", "Layer", "Ngrams", "decode_array", "encode_array", "load_heads", "ngrams",
@@ -141,6 +143,7 @@ class HeadSet(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     encoder_sha256: str
+    encoder_graph: str = "float32"  # files from before the integer rewrite carry no graph
     corpus_sha256: str
     heads: dict[str, Head]
 
@@ -154,6 +157,9 @@ def parse_heads(data: Any) -> HeadSet:
     heads = HeadSet.model_validate(data)
     if heads.encoder_sha256 != MODEL_SHA256:
         raise ModelError("the shipped heads were trained with a different encoder; retrain with `make models`")
+    if heads.encoder_graph != GRAPH:
+        raise ModelError(f"the shipped heads were trained on the encoder graph {heads.encoder_graph!r}, "
+                         f"not {GRAPH!r}; retrain with `make models`")
     return heads
 
 

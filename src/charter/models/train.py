@@ -28,6 +28,7 @@ from charter.corpus import REPO_CORPUS, Item, load
 from charter.models.adapter import Adapter, AdapterSpec, train_adapter
 from charter.models.encoder import MODEL_SHA256, TOP_LAYER, Encoder
 from charter.models.heads import Head, decode_array, encode_array
+from charter.models.quantize import GRAPH
 from charter.models.segments import Read, features, overlaps, read
 from charter.review import RESPONSE_TOKENS
 
@@ -64,13 +65,15 @@ SPECS: list[HeadSpec] = [
     # harmful requests; blending in word n-grams, 0.87; the adapted last layer with n-grams, 0.94.
     # The topic files made dev larger and harder: the same setting finds 0.906 of it; rank 16, 0.901;
     # six epochs, 0.898 (the adapted network alone rises, 0.815 -> 0.838 / 0.852, the blend does not).
+    # With the encoder's products in integers (charter.models.quantize): 0.895 at 5.5% false alarms.
     HeadSpec("harm", lambda i: i.task == "request", lambda i: "yes" if i.harmful else "no", 0.06, ("linear", 16, 0),
              ngrams=(2, 16.0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3)),
     # Linear for crisis: as accurate on dev as a network, and far less sure of itself on
     # everyday messages unlike anything in the corpus. With word n-grams blended in, as for harm:
     # alone, the vector put "remind me to take my pills" and "am I talking to a bot? honestly?" at
     # 0.63-0.73, and dev's 22 crisis messages held the threshold at 0.55 (false alarms 2.9%); with
-    # the n-grams dev recall stays 1.0 at 0.6% false alarms, and those messages fall to 0.34-0.41.
+    # the n-grams dev recall stays 1.0 at 0.6% false alarms (0.9% on the integer encoder), and those
+    # messages fall to 0.34-0.41.
     HeadSpec("crisis", lambda i: i.task == "request", lambda i: "yes" if i.crisis else "no", 0.03, ("linear", 16, 0),
              ngrams=(2, 16.0)),
     HeadSpec("category", lambda i: i.task == "request" and i.harmful is True and i.category is not None,
@@ -91,6 +94,10 @@ SPECS: list[HeadSpec] = [
     HeadSpec("harmful_response", lambda i: i.task == "response", lambda i: "yes" if i.harmful else "no", 0.03,
              ("linear", 16, 0), adapter=AdapterSpec(rank=8, epochs=4, learning_rate=1e-3), tokens=RESPONSE_TOKENS),
 ]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def corpus_digest(root: Path = REPO_CORPUS) -> str:
@@ -219,10 +226,12 @@ def _train_segments(spec: HeadSpec, items: list[Item], encoder: Encoder) -> tupl
     train_items = [i for i in items if spec.select(i) and i.split == "train"]
     dev_items = [i for i in items if spec.select(i) and i.split == "dev"]
     documents = read(encoder, [i.text for i in train_items])
-    requests = [i.text for i in items if i.task == "request" and i.split == "train" and not i.crisis
-                and len(i.text.split()) <= PLANTED_REQUEST_WORDS]
-    random.Random(0).shuffle(requests)
-    planted_requests = read(encoder, requests[:spec.planted_requests])
+    # The requests to plant are the first by a digest of their ids: a fixed rule, so a corpus change
+    # swaps in only the new requests that sort among them. (A seeded shuffle of all of them drew a
+    # new sample whenever a request was added, and moved dev recall by a few points on its own.)
+    requests = sorted((i for i in items if i.task == "request" and i.split == "train" and not i.crisis
+                       and len(i.text.split()) <= PLANTED_REQUEST_WORDS), key=lambda i: _digest(i.id))
+    planted_requests = read(encoder, [i.text for i in requests[:spec.planted_requests]])
     x, y = _pieces(spec, train_items, documents, planted_requests, random.Random(0))
     model = _fit(x, y, spec.model)
     head: dict[str, Any] = {"name": spec.name, "labels": [str(k) for k in model.classes_], "reads": "segments",
@@ -338,7 +347,8 @@ def train(out: Path = OUT, log: Callable[[str], None] = print) -> dict[str, Any]
             report[name] = {"dev_n": len(dev_items), "accuracy": round(acc, 3)}
         heads[name] = head
         log(f"{name}: trained on {len(train_items)}; dev {report[name]}")
-    data = {"encoder_sha256": MODEL_SHA256, "corpus_sha256": corpus_digest(), "heads": heads}
+    data = {"encoder_sha256": MODEL_SHA256, "encoder_graph": GRAPH, "corpus_sha256": corpus_digest(),
+            "heads": heads}
     out.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
     log(f"wrote {out} ({out.stat().st_size // 1024} KiB) in {time.perf_counter() - start:.1f} s")
     return report
