@@ -165,6 +165,8 @@ class LearnedHarmAnalyser(_Learned):
             intent = Intent.HARMFUL if p >= max(harm.threshold, CONFIDENT) or cue else Intent.UNCLEAR
             if cue and p < CONFIDENT:
                 model_note += f"; states harm to others ('{cue}')"
+            elif intent == Intent.HARMFUL:  # no words state harm: say that the head's certainty decided it
+                model_note += f"; the head is sure (P >= {CONFIDENT:.2f}), so intent reads as harmful"
             frame = benign_frame(read, category, operational=operational) if intent == Intent.UNCLEAR else None
             if frame is not None:
                 intent, hard = Intent.BENIGN, None
