@@ -4,8 +4,8 @@ Run with `make bench` (or `python benchmarks/assess_latency.py --n 2000`). Conve
 are built here from the project's own sentences: a system prompt, a few turns, about
 300 tokens each (tokens estimated as words x 4/3). Each conversation's last turn is made
 unique, so the sentence encoder's cache never answers and every figure includes a fresh
-encoding of the user's latest turn. First it times the encoder graph alone, with its lower
-layers in integers and in float32 (`charter.models.quantize`). Prints a human-readable table,
+encoding of the user's latest turn. First it times the encoder graph alone, with its matrix
+products in integers and in float32 (`charter.models.quantize`). Prints a human-readable table,
 then one JSON object as the last line.
 """
 
@@ -127,7 +127,7 @@ def bench_cli(n: int, seed: int) -> dict[str, Any]:
 
 
 def bench_encoder(n: int) -> dict[str, Any]:
-    """The encoder graph alone, integer lower layers against the file's float32 products.
+    """The encoder graph alone, integer products against the file's float32 ones.
 
     The graph is the one a request is read through (with the harm head's adapted copy of the last
     layer). One thread, the two graphs run in turn on the same corpus requests (their last 64 tokens, as
@@ -180,8 +180,8 @@ def main() -> None:
     args = parser.parse_args()
     enc = bench_encoder(args.encoder_n)
     print(f"encoder alone, 1 thread, {enc['texts']} corpus requests of ~{enc['mean_tokens']} tokens: "
-          f"float32 graph p50 {enc['float32_wall_p50_ms']} ms ({enc['float32_cpu_p50_ms']} ms CPU), integer lower "
-          f"layers p50 {enc['integer_wall_p50_ms']} ms ({enc['integer_cpu_p50_ms']} ms CPU)")
+          f"float32 graph p50 {enc['float32_wall_p50_ms']} ms ({enc['float32_cpu_p50_ms']} ms CPU), integer "
+          f"products p50 {enc['integer_wall_p50_ms']} ms ({enc['integer_cpu_p50_ms']} ms CPU)")
     lib = bench_library(args.n, args.seed)
     print(f"assess (library): {lib['conversations']} conversations of ~{lib['mean_tokens']} tokens: "
           f"p50 {lib['p50_ms']} ms, p99 {lib['p99_ms']} ms, {lib['throughput_per_s']}/s (load {lib['load_s']} s)")
