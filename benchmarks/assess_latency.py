@@ -155,9 +155,7 @@ def bench_encoder(n: int) -> dict[str, Any]:
     wall: dict[str, list[float]] = {name: [] for name in sessions}
     cpu: dict[str, list[float]] = {name: [] for name in sessions}
     tokens = []
-    for text in texts:
-        ids = enc._tokenizer.encode(text).ids
-        ids = ids[:1] + ids[-(REQUEST_TOKENS - 1):] if len(ids) > REQUEST_TOKENS else ids
+    for ids in enc.token_ids(texts, REQUEST_TOKENS):
         tokens.append(len(ids))
         feed = {"input_ids": np.array([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), np.int64),
                 "token_type_ids": np.zeros((1, len(ids)), np.int64)}

@@ -71,8 +71,8 @@ def test_the_integer_layers_track_the_float_graph() -> None:
     session = ort.InferenceSession(float_graph, providers=["CPUExecutionProvider"])
     texts = _corpus_requests(200)
     cosines = []
-    for text in texts:
-        ids = np.array([enc._tokenizer.encode(text).ids[-64:]], dtype=np.int64)
+    for text, window in zip(texts, enc.token_ids(texts, 64), strict=True):
+        ids = np.array([window], dtype=np.int64)
         mask = np.ones_like(ids)
         hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
         cosines.append(float(_pool(hidden, mask)[0] @ enc.embed([text], max_tokens=64)[0]))

@@ -218,6 +218,14 @@ class Encoder:
                                                                    providers=["CPUExecutionProvider"])
             return session
 
+    def token_ids(self, texts: list[str], max_tokens: int) -> list[list[int]]:
+        """The token ids the graph reads for each text: [CLS] and the last tokens, [SEP] included."""
+        out = []
+        for e in self._tokenizer.encode_batch([t if t.strip() else "[empty]" for t in texts]):
+            ids = e.ids
+            out.append(ids[:1] + ids[len(ids) - (max_tokens - 1):] if len(ids) > max_tokens else ids)
+        return out
+
     def _run(self, texts: list[str], *, max_tokens: int, batch: int = 16, adapters: Sequence[Adapter] = (),
              states: list[Vector] | None = None) -> list[Vector]:
         """Plain vectors, then each adapter's.
@@ -225,13 +233,7 @@ class Encoder:
         With ``states`` given (and no adapters), each text's last-layer input is put in it.
         """
         session = self._group_session(adapters) if adapters else self._plain_session()
-        encodings = self._tokenizer.encode_batch([t if t.strip() else "[empty]" for t in texts])
-        token_ids = []
-        for e in encodings:
-            ids_i = e.ids
-            if len(ids_i) > max_tokens:  # keep [CLS] and the last tokens, [SEP] included
-                ids_i = ids_i[:1] + ids_i[len(ids_i) - (max_tokens - 1):]
-            token_ids.append(ids_i)
+        token_ids = self.token_ids(texts, max_tokens)
         outs = [np.zeros((len(texts), DIM), dtype=np.float32) for _ in range(1 + len(adapters))]
         # Similar lengths together: padding a short text to a long one's length wastes most of the work.
         order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
